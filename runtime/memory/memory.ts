@@ -1,0 +1,141 @@
+/**
+ * Guest memory: one WebAssembly.Memory shared by the interpreter, translated code and the syscall layer.
+ *
+ * Guest virtual addresses are linear-memory offsets (identity mapping). The first 64 KiB (Linux's
+ * mmap_min_addr) is never mapped for the guest: the runtime keeps the CPU state and other private tables
+ * there ({@link STATE_BASE}). Page permissions are tracked per 4 KiB page; an access to a page without the
+ * needed permission raises a {@link GuestFault}.
+ */
+
+export const PAGE_SIZE = 4096;
+/** Lowest address a guest can map. */
+export const GUEST_MIN_ADDR = 0x10000;
+/** Where the CPU state block lives in linear memory (inside the reserved low 64 KiB). */
+export const STATE_BASE = 0x1000;
+const WASM_PAGE = 65536;
+const MAX_BYTES = 0x1_0000_0000 - WASM_PAGE; // just under 4 GiB: the limit of 32-bit Wasm memory
+
+/** Page protection bits (Linux PROT_*). */
+export const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+
+/** A guest access that hit an unmapped page or lacked permission: the guest gets SIGSEGV. */
+export class GuestFault extends Error {
+  constructor(readonly addr: number, readonly access: "read" | "write" | "exec", readonly mapped: boolean) {
+    super(`guest ${access} fault at 0x${addr.toString(16)}${mapped ? " (permission)" : " (unmapped)"}`);
+  }
+}
+
+export class GuestMemory {
+  readonly memory: WebAssembly.Memory;
+  /** byte view; replaced when memory grows (use the accessors, or re-read after growth) */
+  u8!: Uint8Array;
+  dv!: DataView;
+  /** per-page PROT_* bits, plus 8 = mapped */
+  prot: Uint8Array;
+  /** incremented on every map/unmap/protect: code caches compare it */
+  generation = 0;
+
+  constructor(memory?: WebAssembly.Memory) {
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / WASM_PAGE });
+    this.prot = new Uint8Array(MAX_BYTES / PAGE_SIZE);
+    this.refresh();
+  }
+
+  /** Re-creates the views after the memory grew (by us or by translated code). */
+  refresh(): void {
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.dv = new DataView(this.memory.buffer);
+  }
+
+  get byteLength(): number { return this.memory.buffer.byteLength; }
+
+  /** Makes linear memory at least `end` bytes long. */
+  ensure(end: number): void {
+    if (end > MAX_BYTES) throw new RangeError(`guest memory limit exceeded (0x${end.toString(16)})`);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      this.memory.grow(Math.ceil((end - have) / WASM_PAGE));
+    }
+    if (this.u8.buffer !== this.memory.buffer) this.refresh();
+  }
+
+  /** Maps [addr, addr+len) with `prot` (page-aligned, zero-filled if `zero`). */
+  map(addr: number, len: number, prot: number, zero = true): void {
+    const start = alignDown(addr), end = alignUp(addr + len);
+    if (start < GUEST_MIN_ADDR || end > MAX_BYTES) throw new RangeError(`cannot map 0x${start.toString(16)}..0x${end.toString(16)}`);
+    this.ensure(end);
+    if (zero) this.u8.fill(0, start, end);
+    this.prot.fill(prot | 8, start / PAGE_SIZE, end / PAGE_SIZE);
+    this.generation++;
+  }
+
+  /** Unmaps [addr, addr+len). */
+  unmap(addr: number, len: number): void {
+    const start = alignDown(addr), end = Math.min(alignUp(addr + len), MAX_BYTES);
+    this.prot.fill(0, start / PAGE_SIZE, end / PAGE_SIZE);
+    this.generation++;
+  }
+
+  /** Changes permissions of mapped pages in [addr, addr+len); returns false if any page is unmapped. */
+  protect(addr: number, len: number, prot: number): boolean {
+    const start = alignDown(addr) / PAGE_SIZE, end = alignUp(addr + len) / PAGE_SIZE;
+    for (let p = start; p < end; p++) if (!(this.prot[p]! & 8)) return false;
+    this.prot.fill(prot | 8, start, end);
+    this.generation++;
+    return true;
+  }
+
+  /** True when every page of [addr, addr+len) is mapped. */
+  isMapped(addr: number, len: number): boolean {
+    const start = Math.floor(addr / PAGE_SIZE), end = Math.ceil((addr + len) / PAGE_SIZE);
+    for (let p = start; p < end; p++) if (!(this.prot[p]! & 8)) return false;
+    return true;
+  }
+
+  /** Throws a GuestFault unless [addr, addr+size) allows `access`. */
+  check(addr: number, size: number, access: "read" | "write" | "exec"): void {
+    const need = access === "read" ? PROT_READ : access === "write" ? PROT_WRITE : PROT_EXEC;
+    const first = addr >>> 12, last = (addr + size - 1) >>> 12;
+    if (addr < 0 || addr + size > MAX_BYTES) throw new GuestFault(addr, access, false);
+    for (let p = first; p <= last; p++) {
+      const bits = this.prot[p]!;
+      if ((bits & need) === 0) throw new GuestFault(Math.max(addr, p * PAGE_SIZE), access, (bits & 8) !== 0);
+    }
+  }
+
+  // Checked accessors. Little-endian unless `be`.
+  read8(addr: number): number { this.check(addr, 1, "read"); return this.u8[addr]!; }
+  read16(addr: number, be = false): number { this.check(addr, 2, "read"); return this.dv.getUint16(addr, !be); }
+  read32(addr: number, be = false): number { this.check(addr, 4, "read"); return this.dv.getUint32(addr, !be); }
+  read64(addr: number, be = false): bigint { this.check(addr, 8, "read"); return this.dv.getBigUint64(addr, !be); }
+  write8(addr: number, v: number): void { this.check(addr, 1, "write"); this.u8[addr] = v; }
+  write16(addr: number, v: number, be = false): void { this.check(addr, 2, "write"); this.dv.setUint16(addr, v, !be); }
+  write32(addr: number, v: number, be = false): void { this.check(addr, 4, "write"); this.dv.setUint32(addr, v >>> 0, !be); }
+  write64(addr: number, v: bigint, be = false): void { this.check(addr, 8, "write"); this.dv.setBigUint64(addr, BigInt.asUintN(64, v), !be); }
+
+  /** Copies guest bytes out (checked for read). */
+  readBytes(addr: number, len: number): Uint8Array {
+    if (len > 0) this.check(addr, len, "read");
+    return this.u8.slice(addr, addr + len);
+  }
+  /** Copies bytes into the guest (checked for write unless `force`, used by the loader). */
+  writeBytes(addr: number, data: Uint8Array, force = false): void {
+    if (data.length === 0) return;
+    if (force) { if (!this.isMapped(addr, data.length)) throw new GuestFault(addr, "write", false); }
+    else this.check(addr, data.length, "write");
+    this.u8.set(data, addr);
+  }
+  /** Reads a NUL-terminated string (at most `max` bytes) as raw bytes. */
+  readCString(addr: number, max = 4096): Uint8Array {
+    const out: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const c = this.read8(addr + i);
+      if (c === 0) return Uint8Array.from(out);
+      out.push(c);
+    }
+    throw new GuestFault(addr + max, "read", true);
+  }
+}
+
+export function alignDown(x: number, a = PAGE_SIZE): number { return Math.floor(x / a) * a; }
+export function alignUp(x: number, a = PAGE_SIZE): number { return Math.ceil(x / a) * a; }

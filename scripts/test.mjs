@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs the uvu suite and ends with a plain "N passed, N failed" line.
+// Usage: node scripts/test.mjs [--deno] [pattern]
+//   default: the compiled tests under dist/ on Node
+//   --deno:  the TypeScript sources under Deno 2 (npx deno)
+import { spawn } from "node:child_process";
+
+const args = process.argv.slice(2);
+const deno = args.includes("--deno");
+const filter = args.find((a) => !a.startsWith("--"));
+const [cmd, cmdArgs] = deno
+  ? ["npx", ["deno", "run", "-A", "--quiet", "node_modules/uvu/bin.js", ".", filter ?? "\\.test\\.ts$", "-i", "node_modules", "-i", "dist"]]
+  : ["node", ["node_modules/uvu/bin.js", "dist", filter ?? "\\.test\\.js$"]];
+
+const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "pipe", "inherit"] });
+let out = "";
+child.stdout.on("data", (d) => { out += d; process.stdout.write(d); });
+child.on("close", (code) => {
+  const clean = out.replace(/\x1b\[[0-9;]*m/g, "");
+  const num = (label) => Number((clean.match(new RegExp(`${label}:\\s+(\\d+)`)) ?? [])[1] ?? 0);
+  const total = num("Total"), passed = num("Passed"), skipped = num("Skipped");
+  const failed = Math.max(total - passed - skipped, code !== 0 && total === passed ? 1 : 0);
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  process.exit(code === 0 && failed === 0 && total > 0 ? 0 : 1);
+});

@@ -1,0 +1,43 @@
+/** What every guest ISA front end provides: decoding, disassembly and lifting to IR, plus its CPU state. */
+import type { BlockBuilder } from "../ir/builder.ts";
+import type { Endian, StateLayout } from "../ir/ir.ts";
+
+/** Names of the supported guests. */
+export type GuestName = "riscv64" | "ppc32";
+
+/** A decoded instruction: its table entry's name and the operand fields the encoding table extracted. */
+export interface Decoded {
+  /** canonical mnemonic from the encoding table, e.g. "addi", "c.addi", "fmadd.d" */
+  name: string;
+  /** encoding length in bytes */
+  size: number;
+  /** the raw encoding (low `size` bytes) */
+  raw: number;
+  /** operand fields by name (rd, rs1, rs2, rs3, imm, rm, aq, rl, csr, shamt, ...), immediates sign-extended */
+  f: Record<string, number>;
+}
+
+/** Reads guest code: `fetch16(addr)` returns the 16-bit parcel at addr (guest byte order), or throws a fault. */
+export interface CodeReader {
+  fetch16(addr: number): number;
+  fetch32(addr: number): number;
+}
+
+/** A guest ISA front end. */
+export interface Guest {
+  readonly name: GuestName;
+  /** ELF e_machine value */
+  readonly elfMachine: number;
+  readonly endian: Endian;
+  readonly addressBits: 32 | 64;
+  readonly state: StateLayout;
+  /** Decodes the instruction at pc; undefined when the encoding is illegal or unsupported. */
+  decode(code: CodeReader, pc: number): Decoded | undefined;
+  /** Disassembles in the syntax of binutils objdump (RISC-V: `-M no-aliases`). */
+  disassemble(d: Decoded, pc: number): string;
+  /**
+   * Appends the IR of one instruction (after `b.insn(pc, size)`). Returns the block exit when this
+   * instruction ends the block (branches, jumps, syscalls, traps), undefined otherwise.
+   */
+  lift(d: Decoded, pc: number, b: BlockBuilder): import("../ir/ir.ts").Exit | undefined;
+}
