@@ -12,6 +12,18 @@ export const PAGE_SIZE = 4096;
 export const GUEST_MIN_ADDR = 0x10000;
 /** Where the CPU state block lives in linear memory (inside the reserved low 64 KiB). */
 export const STATE_BASE = 0x1000;
+/** Runtime control block shared with translated code (exit reason, counters, scratch), inside the low 64 KiB. */
+export const CONTROL_BASE = 0x3000;
+/**
+ * The chunk map read by translated code: one byte per 64 KiB chunk of guest address space (covering the
+ * first 2 GiB): bit 0 = every page of the chunk is readable, bit 1 = every page is writable and none holds
+ * translated code. Translated code takes a slow path (back to the runtime) whenever a bit is clear, so
+ * the fine-grained per-page checks stay in one place ({@link GuestMemory.check}).
+ */
+export const CHUNK_MAP_BASE = 0x8000;
+export const CHUNK_SHIFT = 16;
+export const CHUNK_MAP_SIZE = 0x8000;
+export const CHUNK_READ = 1, CHUNK_WRITE = 2;
 const WASM_PAGE = 65536;
 const MAX_BYTES = 0x1_0000_0000 - WASM_PAGE; // just under 4 GiB: the limit of 32-bit Wasm memory
 
@@ -34,6 +46,8 @@ export class GuestMemory {
   prot: Uint8Array;
   /** incremented on every map/unmap/protect: code caches compare it */
   generation = 0;
+  /** per-page count of translations that cover the page (stores there must invalidate them) */
+  readonly codePages = new Map<number, number>();
 
   constructor(memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / WASM_PAGE });
@@ -67,6 +81,7 @@ export class GuestMemory {
     if (zero) this.u8.fill(0, start, end);
     this.prot.fill(prot | 8, start / PAGE_SIZE, end / PAGE_SIZE);
     this.generation++;
+    this.updateChunks(start, end);
   }
 
   /** Unmaps [addr, addr+len). */
@@ -74,6 +89,7 @@ export class GuestMemory {
     const start = alignDown(addr), end = Math.min(alignUp(addr + len), MAX_BYTES);
     this.prot.fill(0, start / PAGE_SIZE, end / PAGE_SIZE);
     this.generation++;
+    this.updateChunks(start, end);
   }
 
   /** Changes permissions of mapped pages in [addr, addr+len); returns false if any page is unmapped. */
@@ -82,7 +98,36 @@ export class GuestMemory {
     for (let p = start; p < end; p++) if (!(this.prot[p]! & 8)) return false;
     this.prot.fill(prot | 8, start, end);
     this.generation++;
+    this.updateChunks(start * PAGE_SIZE, end * PAGE_SIZE);
     return true;
+  }
+
+  /** Records that translated code covers [start, end): stores there take the slow path. */
+  addCodeRange(start: number, end: number): void {
+    for (let p = start >>> 12; p <= (end - 1) >>> 12; p++) this.codePages.set(p, (this.codePages.get(p) ?? 0) + 1);
+    this.updateChunks(start, end);
+  }
+  /** Forgets all translated-code ranges (after a full flush). */
+  clearCodeRanges(): void {
+    const pages = [...this.codePages.keys()];
+    this.codePages.clear();
+    for (const p of pages) this.updateChunks(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+  }
+
+  /** Recomputes the chunk-map bytes covering [start, end). */
+  private updateChunks(start: number, end: number): void {
+    if (this.memory.buffer.byteLength < CHUNK_MAP_BASE + CHUNK_MAP_SIZE) this.ensure(CHUNK_MAP_BASE + CHUNK_MAP_SIZE);
+    const first = start >>> CHUNK_SHIFT, last = Math.min((end - 1) >>> CHUNK_SHIFT, CHUNK_MAP_SIZE - 1);
+    const pagesPerChunk = 1 << (CHUNK_SHIFT - 12);
+    for (let c = first; c <= last; c++) {
+      let r = CHUNK_READ, w = CHUNK_WRITE;
+      for (let p = c * pagesPerChunk; p < (c + 1) * pagesPerChunk; p++) {
+        const bits = this.prot[p]!;
+        if (!(bits & PROT_READ)) r = 0;
+        if (!(bits & PROT_WRITE) || this.codePages.has(p)) w = 0;
+      }
+      this.u8[CHUNK_MAP_BASE + c] = r | w;
+    }
   }
 
   /** True when every page of [addr, addr+len) is mapped. */

@@ -1,0 +1,43 @@
+/**
+ * The contract between translated code and the runtime: how a region function reports why it returned.
+ * Shared by the backend (which emits the stores) and the runtime (which reads them); pure data, no binaryen.
+ *
+ * A region function takes no parameters and returns an i32: the guest pc to continue at (or, for a trap or
+ * slow path, the pc of the instruction concerned). Before returning it writes the exit kind and, for traps,
+ * details into the control block at CONTROL_BASE, and has written every guest register it changed back to
+ * the CPU state.
+ */
+
+/** Why a region returned (i32 at CONTROL_BASE + {@link CTRL.kind}). */
+export const enum ExitKind {
+  /** continue at the returned pc (a jump, branch or indirect jump left the region) */
+  Jump = 0,
+  /** the guest made a syscall; continue at the returned pc afterwards */
+  Syscall = 1,
+  /** fence.i: drop translations, continue at the returned pc */
+  FenceI = 2,
+  /** a guest trap at the returned pc: signal, code and address are in the control block */
+  Trap = 3,
+  /**
+   * the instruction at the returned pc needs the runtime (a memory access outside the fast path: possible
+   * fault, write to a page holding translated code, chunk-boundary crossing): state is committed up to
+   * that instruction, which the interpreter must execute next.
+   */
+  Slow = 4,
+}
+
+/** Byte offsets inside the control block. */
+export const CTRL = {
+  /** i32 ExitKind */
+  kind: 0,
+  /** i32 signal number (Trap) */
+  signal: 4,
+  /** i32 signal code (Trap) */
+  code: 8,
+  /** i64 instructions executed in translated code, accumulated */
+  icount: 16,
+  /** i32 scratch: IEEE flags raised by the last FP helper call */
+  fpflags: 24,
+  /** i64 fault address (Trap) */
+  addr: 32,
+} as const;

@@ -1,0 +1,95 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { BlockBuilder } from "../ir/builder.ts";
+import { makeStateLayout } from "../ir/ir.ts";
+import { compileRegions } from "./module.ts";
+import { CTRL, ExitKind } from "./exits.ts";
+import { CONTROL_BASE, GuestMemory, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
+import { CpuState } from "../../runtime/state.ts";
+import type { Region } from "./lower.ts";
+
+const layout = makeStateLayout([["x1", "i64"], ["x2", "i64"], ["x3", "i64"], ["w", "i32"]]);
+const types = layout.slots.map((s) => s.ty);
+const X1 = layout.slot("x1"), X2 = layout.slot("x2"), X3 = layout.slot("x3");
+
+async function instantiate(region: Region, mem: GuestMemory) {
+  const compiled = compileRegions(layout, [region]);
+  assert.is(compiled.rejected.length, 0, JSON.stringify(compiled.rejected));
+  const fail = () => { throw new Error("unexpected FP import call"); };
+  const env = { memory: mem.memory, fp_arith: fail, fp_cmp: fail, fp_toint: fail, fp_fromint: fail, fp_conv: fail, fp_class: fail };
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { env });
+  return instance.exports[compiled.regions[0]!.name] as () => number;
+}
+
+test("a loop stays inside one region with registers in locals", async () => {
+  // 0x100: x1 = 0            → 0x104
+  // 0x104: x1 += x2; x2 -= 1; if x2 != 0 goto 0x104 else 0x10c
+  const a = new BlockBuilder(0x100, types);
+  a.insn(0x100, 4); a.set(X1, a.i64(0n));
+  const blockA = a.finish({ kind: "jump", target: 0x104 });
+  const b = new BlockBuilder(0x104, types);
+  b.insn(0x104, 4); b.set(X1, b.bin("i64", "add", b.get(X1), b.get(X2)));
+  b.insn(0x108, 4); const x2 = b.bin("i64", "sub", b.get(X2), b.i64(1n)); b.set(X2, x2);
+  const cond = b.bin("i64", "ne", x2, b.i64(0n));
+  const blockB = b.finish({ kind: "branch", cond, taken: 0x104, fallthrough: 0x10c });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  st.setI64(X2, 100000n);
+  const fn = await instantiate({ entry: 0x100, blocks: [blockA, blockB] }, mem);
+  assert.is(fn(), 0x10c);
+  assert.is(st.getI64(X1), 5000050000n);
+  assert.is(st.getI64(X2), 0n);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Jump);
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 1n + 2n * 100000n);
+});
+
+test("loads and stores take the slow path outside mapped chunks, with state committed", async () => {
+  const b = new BlockBuilder(0x200, types);
+  b.insn(0x200, 4); b.set(X3, b.i64(7n));
+  b.insn(0x204, 4); const v = b.load("i64", b.get(X1), 4, true, "be"); b.set(X2, v);
+  b.insn(0x208, 4); b.store(b.get(X1), b.bin("i64", "add", v, b.i64(1n)), 2, "le");
+  const blk = b.finish({ kind: "jump", target: 0x300 });
+  const mem = new GuestMemory();
+  mem.map(0x20000, 0x10000, PROT_READ | PROT_WRITE);
+  mem.u8.set([0xff, 0xff, 0xff, 0xfe], 0x20010);
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate({ entry: 0x200, blocks: [blk] }, mem);
+  st.setI64(X1, 0x20010n);
+  assert.is(fn(), 0x300);
+  assert.is(st.getI64(X2), -2n, "big-endian signed 32-bit load");
+  assert.equal([...mem.u8.subarray(0x20010, 0x20012)], [0xff, 0xff], "little-endian 16-bit store of -1");
+  // unmapped address: leaves before the load, x3 committed, x2 untouched
+  st.setI64(X1, 0x50000n); st.setI64(X2, 99n); st.setI64(X3, 0n);
+  assert.is(fn(), 0x204);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Slow);
+  assert.is(st.getI64(X3), 7n);
+  assert.is(st.getI64(X2), 99n);
+  // an address >= 2^32 also leaves through the slow path
+  st.setI64(X1, 0x1_0002_0010n);
+  assert.is(fn(), 0x204);
+});
+
+test("total division and high multiplies follow the IR definition", async () => {
+  const b = new BlockBuilder(0x400, types);
+  b.insn(0x400, 4);
+  const x1 = b.get(X1), x2 = b.get(X2);
+  b.set(X3, b.bin("i64", "divs", x1, x2));
+  b.set(X1, b.bin("i64", "rems", x1, x2));
+  b.set(X2, b.bin("i64", "mulhu", x2, x2));
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const run = await instantiate({ entry: 0x400, blocks: [b.finish({ kind: "jump", target: 0 })] }, mem);
+  const cases: Array<[bigint, bigint]> = [[7n, 0n], [-(1n << 63n), -1n], [-7n, 2n], [5n, -1n]];
+  for (const [a, d] of cases) {
+    st.setI64(X1, a); st.setI64(X2, d);
+    run();
+    const q = d === 0n ? -1n : a === -(1n << 63n) && d === -1n ? a : a / d;
+    const r = d === 0n ? a : a === -(1n << 63n) && d === -1n ? 0n : a % d;
+    const u = BigInt.asUintN(64, d);
+    assert.is(st.getI64(X3), q, `divs ${a} ${d}`);
+    assert.is(st.getI64(X1), r, `rems ${a} ${d}`);
+    assert.is(st.getI64(X2), BigInt.asIntN(64, (u * u) >> 64n), `mulhu ${d}`);
+  }
+});
+
+test.run();

@@ -1,0 +1,487 @@
+/**
+ * IR → WebAssembly with binaryen: the only module (with module.ts) that talks to binaryen.
+ *
+ * A region is a set of lifted blocks with one entry; it becomes one Wasm function `() -> i32` (see
+ * exits.ts for the return contract). Inside a region:
+ * - every guest state slot the region touches lives in a Wasm local, loaded once at entry and written back
+ *   (only if the region writes it) at the single exit sequence: register mapping;
+ * - branches between blocks of the region are Wasm control flow rendered by binaryen's Relooper, so loops
+ *   stay inside the function with registers in locals;
+ * - loads and stores check the chunk map (memory.ts) inline and leave through the slow-path exit when the
+ *   fast path does not apply, with the state committed up to the instruction;
+ * - big-endian accesses are byte-swapped after loads / before stores.
+ */
+import binaryen from "binaryen";
+import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
+import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
+import { CTRL, ExitKind } from "./exits.ts";
+
+type X = binaryen.ExpressionRef;
+
+/** A region to compile: its entry pc and blocks (blocks[0] is the entry). */
+export interface Region { entry: number; blocks: Block[] }
+
+/** Names of the JS functions translated code imports from module "env" (see runtime/jit/imports.ts). */
+export const FP_IMPORTS = {
+  arith: "fp_arith", cmp: "fp_cmp", toint: "fp_toint", fromint: "fp_fromint", conv: "fp_conv", fclass: "fp_class",
+} as const;
+
+/** Numeric codes passed to the FP imports. */
+export const FP_CODES = {
+  fmt: { f32: 0, f64: 1 },
+  arith: { add: 0, sub: 1, mul: 2, div: 3, sqrt: 4, madd: 5, min: 6, max: 7 },
+  cmp: { eq: 0, lt: 1, le: 2, ltq: 3, leq: 4, unord: 5 },
+  nan: { canonical: 0, propagate: 1 },
+} as const;
+
+/** Thrown for IR this backend cannot lower; the runtime keeps such code in the interpreter. */
+export class UnsupportedIR extends Error {}
+
+const wasmTy = (ty: Ty): binaryen.Type => (ty === "i64" || ty === "f64" ? binaryen.i64 : binaryen.i32);
+
+/** Name of the exported function for a region entered at `pc`. */
+export function regionName(pc: number): string { return `r${pc.toString(16)}`; }
+
+/**
+ * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
+ * {@link declareImports}).
+ */
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region): void {
+  new RegionLowering(m, layout, region).lower();
+}
+
+/** Declares the memory and helper imports every translation module uses. */
+export function declareImports(m: binaryen.Module, helpers: Map<string, { params: Ty[]; result?: Ty }>): void {
+  m.setMemory(1, -1, null, [], false, false, "0");
+  m.addMemoryImport("0", "env", "memory");
+  const { i32, i64 } = binaryen;
+  m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i64, i64, i64, i32, i32]), i64);
+  m.addFunctionImport(FP_IMPORTS.cmp, "env", FP_IMPORTS.cmp, binaryen.createType([i32, i32, i64, i64]), i32);
+  m.addFunctionImport(FP_IMPORTS.toint, "env", FP_IMPORTS.toint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
+  m.addFunctionImport(FP_IMPORTS.fromint, "env", FP_IMPORTS.fromint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
+  m.addFunctionImport(FP_IMPORTS.conv, "env", FP_IMPORTS.conv, binaryen.createType([i32, i64, i32, i32]), i64);
+  m.addFunctionImport(FP_IMPORTS.fclass, "env", FP_IMPORTS.fclass, binaryen.createType([i32, i64]), i32);
+  for (const [name, sig] of helpers) {
+    m.addFunctionImport(`h_${name}`, "env", `h_${name}`, binaryen.createType(sig.params.map(wasmTy)), sig.result ? wasmTy(sig.result) : binaryen.none);
+  }
+}
+
+/** The helper calls used by a region, with their signatures. */
+export function helpersUsed(regions: Region[], into = new Map<string, { params: Ty[]; result?: Ty }>()) {
+  for (const r of regions) for (const b of r.blocks) for (const op of b.ops) {
+    if (op.op === "call" && !into.has(op.helper)) {
+      into.set(op.helper, { params: op.args.map((a) => b.temps[a]!), ...(op.ty ? { result: op.ty } : {}) });
+    }
+  }
+  return into;
+}
+
+class RegionLowering {
+  private readonly locals: binaryen.Type[] = [];
+  /** local index of each state slot the region touches */
+  private readonly slotLocal = new Map<Slot, number>();
+  private readonly written = new Set<Slot>();
+  private readonly icount: number;
+  private readonly ret: number;
+  private tempLocal: number[] = [];
+  private block!: Block;
+  /** index of the current instruction within the block, and its pc */
+  private insnIndex = 0;
+  private insnPc = 0;
+
+  constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region) {
+    this.icount = this.local(binaryen.i32);
+    this.ret = this.local(binaryen.i32);
+    for (const b of region.blocks) for (const op of b.ops) {
+      if (op.op === "get" || op.op === "set") this.slot(op.slot);
+      if (op.op === "set") this.written.add(op.slot);
+      if (op.op === "farith" || op.op === "fcmp" || op.op === "ftoint" || op.op === "inttof" || op.op === "fconv") {
+        this.slot(op.flags); this.written.add(op.flags);
+      }
+      if (op.op === "setflags" || op.op === "getflag") throw new UnsupportedIR("lazy flags are not lowered yet");
+    }
+  }
+
+  private local(ty: binaryen.Type): number { this.locals.push(ty); return this.locals.length - 1; }
+  private slot(s: Slot): number {
+    let l = this.slotLocal.get(s);
+    if (l === undefined) { l = this.local(wasmTy(this.layout.slots[s]!.ty)); this.slotLocal.set(s, l); }
+    return l;
+  }
+
+  lower(): void {
+    const m = this.m;
+    const relooper = new binaryen.Relooper(m);
+    const entries = new Map<number, binaryen.RelooperBlockRef>();
+    const bodies: X[][] = [];
+    const pcs = new Set(this.region.blocks.map((b) => b.pc));
+    // Lower every block's ops first, then wire branches.
+    for (const b of this.region.blocks) {
+      const code = this.lowerBlock(b);
+      bodies.push(code);
+    }
+    const leave = (pc: number): binaryen.RelooperBlockRef => relooper.addBlock(this.exitTo(ExitKind.Jump, m.i32.const(pc | 0)));
+    this.region.blocks.forEach((b, i) => {
+      const exit = b.exit;
+      const code = bodies[i]!;
+      // The exit's own code (for non-branching exits) is appended to the block.
+      switch (exit.kind) {
+        case "jump": case "call": {
+          const target = exit.target;
+          if (pcs.has(target)) entries.set(b.pc, relooper.addBlock(m.block(null, code)));
+          else entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.exitTo(ExitKind.Jump, m.i32.const(target | 0))])));
+          break;
+        }
+        case "branch": entries.set(b.pc, relooper.addBlock(m.block(null, code))); break;
+        case "indirect": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
+          this.exitTo(ExitKind.Jump, this.toPc(exit.target))]))); break;
+        case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
+          this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
+        case "trap": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
+          this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), exit.addr !== undefined ? m.i64.const(BigInt(exit.addr)) : m.i64.const(0n))]))); break;
+      }
+    });
+    this.region.blocks.forEach((b) => {
+      const from = entries.get(b.pc)!;
+      const exit = b.exit;
+      if (exit.kind === "jump" || exit.kind === "call") {
+        if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
+      } else if (exit.kind === "branch") {
+        this.tempLocal = this.blockTemps.get(b)!;
+        const cond = m.local.get(this.tempLocal[exit.cond]!, binaryen.i32);
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), cond, 0);
+        relooper.addBranch(from, pcs.has(exit.fallthrough) ? entries.get(exit.fallthrough)! : leave(exit.fallthrough), 0, 0);
+      }
+    });
+    const label = this.local(binaryen.i32);
+    const body = relooper.renderAndDispose(entries.get(this.region.entry)!, label);
+    // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
+    const prologue: X[] = [];
+    for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
+    const epilogue: X[] = [];
+    for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
+    epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
+      m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
+    epilogue.push(m.return(m.local.get(this.ret, binaryen.i32)));
+    const fn = m.block(null, [
+      ...prologue,
+      m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
+      ...epilogue,
+    ], binaryen.none);
+    m.addFunction(regionName(this.region.entry), binaryen.none, binaryen.i32, this.locals, fn);
+    m.addFunctionExport(regionName(this.region.entry), regionName(this.region.entry));
+  }
+
+  private readonly blockTemps = new Map<Block, number[]>();
+
+  private lowerBlock(b: Block): X[] {
+    this.block = b;
+    this.tempLocal = b.temps.map((ty) => this.local(wasmTy(ty)));
+    this.blockTemps.set(b, this.tempLocal);
+    this.insnIndex = -1;
+    const out: X[] = [this.m.local.set(this.icount, this.m.i32.add(this.m.local.get(this.icount, binaryen.i32), this.m.i32.const(b.ninsns)))];
+    for (const op of b.ops) out.push(...this.lowerOp(op));
+    return out;
+  }
+
+  private t(temp: Temp): X { return this.m.local.get(this.tempLocal[temp]!, wasmTy(this.block.temps[temp]!)); }
+  private def(temp: Temp, value: X): X { return this.m.local.set(this.tempLocal[temp]!, value); }
+  private is64(temp: Temp): boolean { const ty = this.block.temps[temp]!; return ty === "i64" || ty === "f64"; }
+
+  private loadSlot(s: Slot): X {
+    const off = STATE_BASE + this.layout.slots[s]!.offset;
+    return wasmTy(this.layout.slots[s]!.ty) === binaryen.i64 ? this.m.i64.load(off, 8, this.m.i32.const(0)) : this.m.i32.load(off, 4, this.m.i32.const(0));
+  }
+  private storeSlot(s: Slot, v: X): X {
+    const off = STATE_BASE + this.layout.slots[s]!.offset;
+    return wasmTy(this.layout.slots[s]!.ty) === binaryen.i64 ? this.m.i64.store(off, 8, this.m.i32.const(0), v) : this.m.i32.store(off, 4, this.m.i32.const(0), v);
+  }
+
+  /** Leaves the region: records `kind`, then branches to the write-back epilogue with `pc`. */
+  private exitTo(kind: ExitKind, pc: X): X {
+    const m = this.m;
+    return m.block(null, [m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind)), m.br("exit", 0, pc)]);
+  }
+  /** Leaves mid-block before the current instruction: uncounts the instructions not executed. */
+  private sideExit(kind: ExitKind, extra: X[] = []): X {
+    const m = this.m;
+    const notRun = this.block.ninsns - this.insnIndex;
+    return m.block(null, [
+      m.local.set(this.icount, m.i32.sub(m.local.get(this.icount, binaryen.i32), m.i32.const(notRun))),
+      ...extra,
+      this.exitTo(kind, m.i32.const(this.insnPc | 0)),
+    ]);
+  }
+  private trapExit(signal: number, code: number, pc: X, addr: X): X {
+    const m = this.m;
+    return m.block(null, [
+      m.i32.store(CONTROL_BASE + CTRL.signal, 4, m.i32.const(0), m.i32.const(signal)),
+      m.i32.store(CONTROL_BASE + CTRL.code, 4, m.i32.const(0), m.i32.const(code)),
+      m.i64.store(CONTROL_BASE + CTRL.addr, 8, m.i32.const(0), addr),
+      this.exitTo(ExitKind.Trap, pc),
+    ]);
+  }
+
+  /** A guest address temp (i64 or i32) as an i32 pc. */
+  private toPc(temp: Temp): X { return this.is64(temp) ? this.m.i32.wrap(this.t(temp)) : this.t(temp); }
+
+  /**
+   * The fast-path test of a memory access of `size` bytes at guest address temp `addr`: true when the
+   * access must go to the runtime (address beyond 2 GiB, chunk lacking the permission, chunk crossing).
+   */
+  private slowAccess(addr: Temp, size: number, bit: number, a32: number): X[] {
+    const m = this.m;
+    const set = m.local.set(a32, this.toPc(addr));
+    const get = () => m.local.get(a32, binaryen.i32);
+    const high = this.is64(addr)
+      ? m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(31n)), m.i64.const(0n))
+      : m.i32.ne(m.i32.shr_u(get(), m.i32.const(31)), m.i32.const(0));
+    const chunk = m.i32.eqz(m.i32.and(m.i32.load8_u(CHUNK_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(CHUNK_SHIFT))), m.i32.const(bit)));
+    const cross = m.i32.gt_u(m.i32.and(get(), m.i32.const((1 << CHUNK_SHIFT) - 1)), m.i32.const((1 << CHUNK_SHIFT) - size));
+    return [set, m.if(m.i32.or(high, m.i32.or(chunk, cross)), this.sideExit(ExitKind.Slow))];
+  }
+
+  private lowerOp(op: Op): X[] {
+    const m = this.m;
+    switch (op.op) {
+      case "insn": this.insnIndex++; this.insnPc = op.pc; return [];
+      case "const": {
+        const v = op.value;
+        return [this.def(op.dst, typeof v === "bigint" ? m.i64.const(BigInt.asIntN(64, v)) : m.i32.const(v | 0))];
+      }
+      case "get": return [this.def(op.dst, m.local.get(this.slotLocal.get(op.slot)!, wasmTy(this.layout.slots[op.slot]!.ty)))];
+      case "set": return [m.local.set(this.slotLocal.get(op.slot)!, this.t(op.value))];
+      case "bin": return [this.def(op.dst, this.bin(op.ty, op.bin, this.t(op.a), this.t(op.b), op.a, op.b))];
+      case "un": return [this.def(op.dst, this.un(op.ty, op.un, this.t(op.a)))];
+      case "conv":
+        return [this.def(op.dst, op.conv === "wrap" ? m.i32.wrap(this.t(op.a)) : op.conv === "sext" ? m.i64.extend_s(this.t(op.a)) : m.i64.extend_u(this.t(op.a)))];
+      case "select": return [this.def(op.dst, m.select(this.t(op.cond), this.t(op.a), this.t(op.b)))];
+      case "load": {
+        const a32 = this.local(binaryen.i32);
+        const ptr = m.local.get(a32, binaryen.i32);
+        let v: X;
+        if (op.ty === "i64") {
+          v = op.size === 8 ? m.i64.load(0, 1, ptr)
+            : op.size === 4 ? (op.signed && op.endian === "le" ? m.i64.load32_s(0, 1, ptr) : m.i64.load32_u(0, 1, ptr))
+            : op.size === 2 ? (op.signed && op.endian === "le" ? m.i64.load16_s(0, 1, ptr) : m.i64.load16_u(0, 1, ptr))
+            : (op.signed ? m.i64.load8_s(0, 1, ptr) : m.i64.load8_u(0, 1, ptr));
+          if (op.endian === "be" && op.size > 1) {
+            v = this.un("i64", op.size === 8 ? "bswap64" : op.size === 4 ? "bswap32" : "bswap16", v);
+            if (op.signed && op.size < 8) v = op.size === 4 ? m.i64.extend32_s(v) : m.i64.extend16_s(v);
+          }
+        } else {
+          v = op.size >= 4 ? m.i32.load(0, 1, ptr)
+            : op.size === 2 ? (op.signed && op.endian === "le" ? m.i32.load16_s(0, 1, ptr) : m.i32.load16_u(0, 1, ptr))
+            : (op.signed ? m.i32.load8_s(0, 1, ptr) : m.i32.load8_u(0, 1, ptr));
+          if (op.endian === "be" && op.size > 1) {
+            v = this.un("i32", op.size === 4 ? "bswap32" : "bswap16", v);
+            if (op.signed && op.size === 2) v = m.i32.extend16_s(v);
+          }
+        }
+        return [...this.slowAccess(op.addr, op.size, 1, a32), this.def(op.dst, v)];
+      }
+      case "store": {
+        const a32 = this.local(binaryen.i32);
+        const ptr = m.local.get(a32, binaryen.i32);
+        const is64 = this.is64(op.value);
+        let v = this.t(op.value);
+        if (op.endian === "be" && op.size > 1) {
+          v = this.un(is64 ? "i64" : "i32", op.size === 8 ? "bswap64" : op.size === 4 ? "bswap32" : "bswap16", v);
+        }
+        const st = is64
+          ? (op.size === 8 ? m.i64.store(0, 1, ptr, v) : op.size === 4 ? m.i64.store32(0, 1, ptr, v) : op.size === 2 ? m.i64.store16(0, 1, ptr, v) : m.i64.store8(0, 1, ptr, v))
+          : (op.size >= 4 ? m.i32.store(0, 1, ptr, v) : op.size === 2 ? m.i32.store16(0, 1, ptr, v) : m.i32.store8(0, 1, ptr, v));
+        const access = [...this.slowAccess(op.addr, op.size, 2, a32), st];
+        return op.cond === undefined ? access : [m.if(this.t(op.cond), m.block(null, access))];
+      }
+      case "trapif": {
+        const m2 = this.m;
+        return [m2.if(this.t(op.cond), this.sideExitTrap(op.signal, op.code))];
+      }
+      case "farith": {
+        const zero = m.i64.const(0n);
+        const arg = (t: Temp | undefined) => (t === undefined ? zero : this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
+        const call = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
+          arg(op.a), arg(op.b), arg(op.c), this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
+        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+      }
+      case "fcmp": {
+        const arg = (t: Temp) => (this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
+        return [this.def(op.dst, m.call(FP_IMPORTS.cmp, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.cmp[op.cmp]), arg(op.a), arg(op.b)], binaryen.i32)), this.accrue(op.flags)];
+      }
+      case "ftoint": {
+        const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
+        const call = m.call(FP_IMPORTS.toint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.width), m.i32.const(op.signed ? 1 : 0), this.t(op.rm)], binaryen.i64);
+        return [this.def(op.dst, this.is64(op.dst) ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+      }
+      case "inttof": {
+        const wide = this.is64(op.a);
+        const a = wide ? this.t(op.a) : op.signed ? m.i64.extend_s(this.t(op.a)) : m.i64.extend_u(this.t(op.a));
+        const call = m.call(FP_IMPORTS.fromint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.signed ? 1 : 0), m.i32.const(wide ? 64 : 32), this.t(op.rm)], binaryen.i64);
+        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+      }
+      case "fconv": {
+        const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
+        const call = m.call(FP_IMPORTS.conv, [m.i32.const(FP_CODES.fmt[op.fmt]), a, this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
+        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+      }
+      case "fclass": {
+        const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
+        return [this.def(op.dst, m.call(FP_IMPORTS.fclass, [m.i32.const(FP_CODES.fmt[op.fmt]), a], binaryen.i32))];
+      }
+      case "call": {
+        const call = m.call(`h_${op.helper}`, op.args.map((a) => this.t(a)), op.ty ? wasmTy(op.ty) : binaryen.none);
+        return [op.dst !== undefined ? this.def(op.dst, call) : call];
+      }
+      case "setflags": case "getflag":
+        throw new UnsupportedIR(`${op.op} is not lowered yet`);
+    }
+  }
+
+  private sideExitTrap(signal: number, code: number): X {
+    const m = this.m;
+    const notRun = this.block.ninsns - this.insnIndex;
+    return m.block(null, [
+      m.local.set(this.icount, m.i32.sub(m.local.get(this.icount, binaryen.i32), m.i32.const(notRun))),
+      this.trapExit(signal, code, m.i32.const(this.insnPc | 0), m.i64.const(0n)),
+    ]);
+  }
+
+  /** ORs the flags the last FP helper raised into the guest's flags slot. */
+  private accrue(flags: Slot): X {
+    const m = this.m;
+    const l = this.slotLocal.get(flags)!;
+    return m.local.set(l, m.i32.or(m.local.get(l, binaryen.i32), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0))));
+  }
+
+  private bin(ty: "i32" | "i64", op: string, a: X, b: X, ta: Temp, tb: Temp): X {
+    const m = this.m;
+    const I = ty === "i64" ? m.i64 : m.i32;
+    const c = (v: number) => (ty === "i64" ? m.i64.const(BigInt(v)) : m.i32.const(v));
+    const min = ty === "i64" ? m.i64.const(-(1n << 63n)) : m.i32.const(-0x80000000);
+    switch (op) {
+      case "add": return I.add(a, b);
+      case "sub": return I.sub(a, b);
+      case "mul": return I.mul(a, b);
+      case "and": return I.and(a, b);
+      case "or": return I.or(a, b);
+      case "xor": return I.xor(a, b);
+      case "shl": return I.shl(a, b);
+      case "shrs": return I.shr_s(a, b);
+      case "shru": return I.shr_u(a, b);
+      case "rotl": return I.rotl(a, b);
+      case "rotr": return I.rotr(a, b);
+      case "eq": return I.eq(a, b);
+      case "ne": return I.ne(a, b);
+      case "lts": return I.lt_s(a, b);
+      case "ltu": return I.lt_u(a, b);
+      case "les": return I.le_s(a, b);
+      case "leu": return I.le_u(a, b);
+      case "gts": return I.gt_s(a, b);
+      case "gtu": return I.gt_u(a, b);
+      case "ges": return I.ge_s(a, b);
+      case "geu": return I.ge_u(a, b);
+      // Total division (ir.ts): a zero divisor is replaced by 1 before the Wasm op, and the result chosen
+      // by select; MIN / -1 is computed as MIN / 1 (= MIN) and Wasm's rem_s(MIN, -1) is already 0.
+      case "divs": {
+        const bz = I.eqz(this.t(tb));
+        const ovf = m.i32.and(I.eq(this.t(ta), min), I.eq(this.t(tb), c(-1)));
+        const safe = m.select(m.i32.or(bz, ovf), c(1), b);
+        return m.select(I.eqz(this.t(tb)), c(-1), I.div_s(a, safe));
+      }
+      case "divu": return m.select(I.eqz(this.t(tb)), c(-1), I.div_u(a, m.select(I.eqz(this.t(tb)), c(1), b)));
+      case "rems": return m.select(I.eqz(this.t(tb)), this.t(ta), I.rem_s(a, m.select(I.eqz(this.t(tb)), c(1), b)));
+      case "remu": return m.select(I.eqz(this.t(tb)), this.t(ta), I.rem_u(a, m.select(I.eqz(this.t(tb)), c(1), b)));
+      case "mulhu": case "mulhs": case "mulhsu": {
+        if (ty === "i32") {
+          const ea = op === "mulhu" ? m.i64.extend_u(a) : m.i64.extend_s(a);
+          const eb = op === "mulhs" ? m.i64.extend_s(b) : m.i64.extend_u(b);
+          return m.i32.wrap(m.i64.shr_u(m.i64.mul(ea, eb), m.i64.const(32n)));
+        }
+        return m.call(`mulh_${op}`, [a, b], binaryen.i64);
+      }
+    }
+    throw new UnsupportedIR(`binary op ${op}`);
+  }
+
+  private un(ty: "i32" | "i64", op: string, a: X): X {
+    const m = this.m;
+    if (ty === "i64") {
+      const I = m.i64;
+      switch (op) {
+        case "neg": return I.sub(I.const(0n), a);
+        case "not": return I.xor(a, I.const(-1n));
+        case "clz": return I.clz(a);
+        case "ctz": return I.ctz(a);
+        case "popcnt": return I.popcnt(a);
+        case "eqz": return I.eqz(a);
+        case "sext8": return I.extend8_s(a);
+        case "sext16": return I.extend16_s(a);
+        case "sext32": return I.extend32_s(a);
+        case "zext8": return I.and(a, I.const(0xffn));
+        case "zext16": return I.and(a, I.const(0xffffn));
+        case "zext32": return I.and(a, I.const(0xffffffffn));
+        case "bswap16": return m.i64.extend_u(this.un("i32", "bswap16", m.i32.wrap(a)));
+        case "bswap32": return m.i64.extend_u(this.un("i32", "bswap32", m.i32.wrap(a)));
+        case "bswap64": return m.call("bswap64", [a], binaryen.i64);
+      }
+    } else {
+      const I = m.i32;
+      switch (op) {
+        case "neg": return I.sub(I.const(0), a);
+        case "not": return I.xor(a, I.const(-1));
+        case "clz": return I.clz(a);
+        case "ctz": return I.ctz(a);
+        case "popcnt": return I.popcnt(a);
+        case "eqz": return I.eqz(a);
+        case "sext8": return I.extend8_s(a);
+        case "sext16": return I.extend16_s(a);
+        case "sext32": return a;
+        case "zext8": return I.and(a, I.const(0xff));
+        case "zext16": return I.and(a, I.const(0xffff));
+        case "zext32": return a;
+        case "bswap16": return m.call("bswap16", [a], binaryen.i32);
+        case "bswap32": return m.call("bswap32", [a], binaryen.i32);
+        case "bswap64": throw new UnsupportedIR("bswap64 on i32");
+      }
+    }
+    throw new UnsupportedIR(`unary op ${op}`);
+  }
+}
+
+/** Adds the small internal functions the lowering calls (byte swaps, 64-bit high multiplies). */
+export function addSupportFunctions(m: binaryen.Module): void {
+  const { i32, i64 } = binaryen;
+  const g32 = (i: number) => m.local.get(i, i32), g64 = (i: number) => m.local.get(i, i64);
+  // bswap16(x) = ((x & 0xff) << 8) | ((x >> 8) & 0xff)
+  m.addFunction("bswap16", binaryen.createType([i32]), i32, [], m.i32.or(
+    m.i32.shl(m.i32.and(g32(0), m.i32.const(0xff)), m.i32.const(8)),
+    m.i32.and(m.i32.shr_u(g32(0), m.i32.const(8)), m.i32.const(0xff))));
+  // bswap32(x) = rotl(x & 0xff00ff00, 8) | rotr(x & 0x00ff00ff, 8)
+  m.addFunction("bswap32", binaryen.createType([i32]), i32, [], m.i32.or(
+    m.i32.rotl(m.i32.and(g32(0), m.i32.const(0xff00ff00 | 0)), m.i32.const(8)),
+    m.i32.rotr(m.i32.and(g32(0), m.i32.const(0x00ff00ff)), m.i32.const(8))));
+  m.addFunction("bswap64", binaryen.createType([i64]), i64, [], m.i64.or(
+    m.i64.shl(m.i64.extend_u(m.call("bswap32", [m.i32.wrap(g64(0))], i32)), m.i64.const(32n)),
+    m.i64.extend_u(m.call("bswap32", [m.i32.wrap(m.i64.shr_u(g64(0), m.i64.const(32n)))], i32))));
+  // mulhu(a, b): schoolbook on 32-bit halves. locals: 2 alo 3 ahi 4 blo 5 bhi 6 p0 7 p1 8 p2 9 mid
+  const lo = (x: X) => m.i64.and(x, m.i64.const(0xffffffffn));
+  const hi = (x: X) => m.i64.shr_u(x, m.i64.const(32n));
+  m.addFunction("mulh_mulhu", binaryen.createType([i64, i64]), i64, [i64, i64, i64, i64, i64, i64, i64, i64], m.block(null, [
+    m.local.set(2, lo(g64(0))), m.local.set(3, hi(g64(0))), m.local.set(4, lo(g64(1))), m.local.set(5, hi(g64(1))),
+    m.local.set(6, m.i64.mul(g64(2), g64(4))),
+    m.local.set(7, m.i64.mul(g64(2), g64(5))),
+    m.local.set(8, m.i64.mul(g64(3), g64(4))),
+    m.local.set(9, m.i64.add(m.i64.add(hi(g64(6)), lo(g64(7))), lo(g64(8)))),
+    m.return(m.i64.add(m.i64.add(m.i64.mul(g64(3), g64(5)), m.i64.add(hi(g64(7)), hi(g64(8)))), hi(g64(9)))),
+  ], i64));
+  // mulhs = mulhu - (a < 0 ? b : 0) - (b < 0 ? a : 0); mulhsu = mulhu - (a < 0 ? b : 0)
+  const neg = (x: X) => m.i64.lt_s(x, m.i64.const(0n));
+  m.addFunction("mulh_mulhs", binaryen.createType([i64, i64]), i64, [], m.i64.sub(m.i64.sub(
+    m.call("mulh_mulhu", [g64(0), g64(1)], i64),
+    m.select(neg(g64(0)), g64(1), m.i64.const(0n))),
+    m.select(neg(g64(1)), g64(0), m.i64.const(0n))));
+  m.addFunction("mulh_mulhsu", binaryen.createType([i64, i64]), i64, [], m.i64.sub(
+    m.call("mulh_mulhu", [g64(0), g64(1)], i64),
+    m.select(neg(g64(0)), g64(1), m.i64.const(0n))));
+}

@@ -1,0 +1,77 @@
+/** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
+import binaryen from "binaryen";
+import type { StateLayout } from "../ir/ir.ts";
+import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionName, UnsupportedIR, type Region } from "./lower.ts";
+
+/** The result of compiling a batch of regions. */
+export interface CompiledModule {
+  /** the Wasm binary */
+  binary: Uint8Array;
+  /** entry pcs of the regions compiled, with their export names */
+  regions: Array<{ entry: number; name: string }>;
+  /** regions left out because their IR cannot be lowered (they stay in the interpreter) */
+  rejected: Array<{ entry: number; reason: string }>;
+  /** helper imports the module needs (name → signature) */
+  helpers: string[];
+  /** time spent in binaryen, ms */
+  compileMs: number;
+}
+
+/** Options of {@link compileRegions}. */
+export interface CompileOptions {
+  /** binaryen optimisation level 0..3 (default 2) */
+  optimize?: number;
+  /** validate the module (default true; tests keep it on) */
+  validate?: boolean;
+}
+
+/** Compiles `regions` for a guest with state `layout` into one module. */
+export function compileRegions(layout: StateLayout, regions: Region[], opts: CompileOptions = {}): CompiledModule {
+  const t0 = performance.now();
+  const rejected: CompiledModule["rejected"] = [];
+  const compiled: CompiledModule["regions"] = [];
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.TailCall |
+      binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
+    const helpers = helpersUsed(regions);
+    declareImports(m, helpers);
+    addSupportFunctions(m);
+    for (const r of regions) {
+      try {
+        addRegion(m, layout, r);
+        compiled.push({ entry: r.entry, name: regionName(r.entry) });
+      } catch (e) {
+        if (!(e instanceof UnsupportedIR)) throw e;
+        const name = regionName(r.entry);
+        if (m.getFunction(name)) m.removeFunction(name);
+        rejected.push({ entry: r.entry, reason: e.message });
+      }
+    }
+    const level = opts.optimize ?? 2;
+    if (level > 0) {
+      binaryen.setOptimizeLevel(level);
+      binaryen.setShrinkLevel(0);
+      m.optimize();
+    }
+    if (opts.validate !== false && !m.validate()) throw new Error("internal error: generated Wasm module does not validate");
+    const binary = m.emitBinary() as Uint8Array;
+    return { binary, regions: compiled, rejected, helpers: [...helpers.keys()], compileMs: performance.now() - t0 };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Text form of a compiled region batch (for `--dump-wasm` and tests). */
+export function regionsToText(layout: StateLayout, regions: Region[]): string {
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.TailCall | binaryen.Features.BulkMemory);
+    declareImports(m, helpersUsed(regions));
+    addSupportFunctions(m);
+    for (const r of regions) addRegion(m, layout, r);
+    return m.emitText();
+  } finally {
+    m.dispose();
+  }
+}
