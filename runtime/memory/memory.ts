@@ -48,6 +48,8 @@ export class GuestMemory {
   generation = 0;
   /** per-page count of translations that cover the page (stores there must invalidate them) */
   readonly codePages = new Map<number, number>();
+  /** called after a checked write touched a page holding translated code (self-modifying code) */
+  onCodeWrite: ((addr: number, len: number) => void) | undefined;
 
   constructor(memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / WASM_PAGE });
@@ -153,10 +155,18 @@ export class GuestMemory {
   read16(addr: number, be = false): number { this.check(addr, 2, "read"); return this.dv.getUint16(addr, !be); }
   read32(addr: number, be = false): number { this.check(addr, 4, "read"); return this.dv.getUint32(addr, !be); }
   read64(addr: number, be = false): bigint { this.check(addr, 8, "read"); return this.dv.getBigUint64(addr, !be); }
-  write8(addr: number, v: number): void { this.check(addr, 1, "write"); this.u8[addr] = v; }
-  write16(addr: number, v: number, be = false): void { this.check(addr, 2, "write"); this.dv.setUint16(addr, v, !be); }
-  write32(addr: number, v: number, be = false): void { this.check(addr, 4, "write"); this.dv.setUint32(addr, v >>> 0, !be); }
-  write64(addr: number, v: bigint, be = false): void { this.check(addr, 8, "write"); this.dv.setBigUint64(addr, BigInt.asUintN(64, v), !be); }
+  write8(addr: number, v: number): void { this.check(addr, 1, "write"); this.u8[addr] = v; this.wrote(addr, 1); }
+  write16(addr: number, v: number, be = false): void { this.check(addr, 2, "write"); this.dv.setUint16(addr, v, !be); this.wrote(addr, 2); }
+  write32(addr: number, v: number, be = false): void { this.check(addr, 4, "write"); this.dv.setUint32(addr, v >>> 0, !be); this.wrote(addr, 4); }
+  write64(addr: number, v: bigint, be = false): void { this.check(addr, 8, "write"); this.dv.setBigUint64(addr, BigInt.asUintN(64, v), !be); this.wrote(addr, 8); }
+
+  /** Reports a write to pages holding translated code; callers that write linear memory directly call it too. */
+  wrote(addr: number, len: number): void {
+    if (this.codePages.size === 0) return;
+    for (let p = addr >>> 12; p <= (addr + len - 1) >>> 12; p++) {
+      if (this.codePages.has(p)) { this.onCodeWrite?.(addr, len); return; }
+    }
+  }
 
   /** Copies guest bytes out (checked for read). */
   readBytes(addr: number, len: number): Uint8Array {
@@ -169,6 +179,7 @@ export class GuestMemory {
     if (force) { if (!this.isMapped(addr, data.length)) throw new GuestFault(addr, "write", false); }
     else this.check(addr, data.length, "write");
     this.u8.set(data, addr);
+    this.wrote(addr, data.length);
   }
   /** Reads a NUL-terminated string (at most `max` bytes) as raw bytes. */
   readCString(addr: number, max = 4096): Uint8Array {
