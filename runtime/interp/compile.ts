@@ -92,7 +92,11 @@ class BlockCodegen {
 
   generate(): string {
     this.emit("const S = c.S, W = c.W, dv = c.dv, P = c.P, CP = c.mem.codePages;");
-    for (const op of this.block.ops) this.op(op);
+    const dead = deadFlagRecords(this.block, this.layout);
+    this.block.ops.forEach((op, i) => {
+      if (dead.has(i)) this.emit(`// dead flag record of group ${(op as SetFlags).group}`);
+      else this.op(op);
+    });
     this.exit();
     return this.out.join("\n");
   }
@@ -363,6 +367,54 @@ class BlockCodegen {
       case "runtime": case "trap": this.emit("return -3;"); return;
     }
   }
+}
+
+/**
+ * Indices of `setflags` ops whose record is overwritten by a later `setflags` of the same group in the
+ * same block before anything can observe it: no `getflag` of the group, no read or write of its slots,
+ * and no op that can leave the block early (load, store, trapif) in between. Such records are never
+ * evaluated or stored (dead-flag elimination).
+ */
+export function deadFlagRecords(block: Block, layout: StateLayout): Set<number> {
+  const dead = new Set<number>();
+  /** per group: index of a setflags not yet observed since it was made, and its instruction number */
+  const open = new Map<number, { op: number; insn: number }>();
+  /**
+   * records killed by a setflags of the current instruction that belong to earlier instructions: they are
+   * dead only if the current instruction completes (a fault later in it discards the newer record)
+   */
+  let tentative: number[] = [];
+  const groupOf = new Map<Slot, number>();
+  layout.flagGroups.forEach((g, i) => { for (const s of [g.kind, g.a, g.b, g.x]) groupOf.set(s, i); });
+  let insn = -1;
+  block.ops.forEach((op, i) => {
+    switch (op.op) {
+      case "insn":
+        for (const t of tentative) dead.add(t);
+        tentative = [];
+        insn++;
+        break;
+      case "setflags": {
+        const prev = open.get(op.group);
+        if (prev !== undefined) (prev.insn === insn ? dead.add(prev.op) : tentative.push(prev.op));
+        open.set(op.group, { op: i, insn });
+        break;
+      }
+      case "getflag": open.delete(op.group); break;
+      case "get": case "set": {
+        const g = groupOf.get(op.slot);
+        if (g !== undefined) open.delete(g);
+        break;
+      }
+      case "load": case "store": case "trapif":
+        open.clear();
+        tentative = [];
+        break;
+      default: break;
+    }
+  });
+  for (const t of tentative) dead.add(t);
+  return dead;
 }
 
 /** JS expression of an i32 binary op (operands are int32 numbers). */

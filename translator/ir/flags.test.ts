@@ -4,6 +4,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Flag, FlagKind } from "./ir.ts";
 import { FLAG_KIND_CODE } from "./ir.ts";
+import { BlockBuilder } from "./builder.ts";
+import { deadFlagRecords } from "../../runtime/interp/compile.ts";
 import { CODE_BASE, TEST_STATE, UNMAPPED, testMachine, type TestInsn, EXECUTORS, type Executor } from "../../runtime/interp/testguest.ts";
 
 const CR0 = 0, XER = 1;
@@ -64,6 +66,22 @@ const CASES: Array<[string, Rec, string]> = [
   ["fcmp NaN unordered", { kind: "fcmp", width: 64, a: f64bits(NaN), b: f64bits(1) }, expect(0, 0, 0, 1)],
   ["fcmp -inf < 1", { kind: "fcmp", width: 64, a: f64bits(-Infinity), b: f64bits(1) }, expect(1, 0, 0, 0)],
 ];
+
+test("dead-flag elimination drops only records overwritten before any observation or possible exit", () => {
+  const b = new BlockBuilder(CODE_BASE, TEST_STATE.slots.map((s) => s.ty));
+  b.insn(CODE_BASE, 4);
+  const x = b.i32(1);                                 // op 1
+  b.setFlags(CR0, "cmps", 32, x, x);                  // op 2: observed by the load's possible fault: live
+  b.load("i32", b.i64(BigInt(UNMAPPED)), 4, false, "le"); // ops 3, 4
+  b.setFlags(CR0, "cmps", 32, x, x);                  // op 5: overwritten by op 6 unobserved: dead
+  b.setFlags(CR0, "cmpu", 32, x, x);                  // op 6: read by op 7: live
+  b.getFlag(CR0, "lt");                               // op 7
+  b.setFlags(XER, "addc", 32, x, x);                  // op 8: its slot is read by op 9: live
+  b.get(TEST_STATE.slot("xer.a"));                    // op 9
+  b.setFlags(XER, "addc", 32, x, x);                  // op 10: last record of the block: live
+  const block = b.finish({ kind: "jump", target: CODE_BASE + 4 });
+  assert.equal([...deadFlagRecords(block, TEST_STATE)], [5]);
+});
 
 for (const executor of EXECUTORS) {
   for (const [name, rec, want] of CASES) {
