@@ -51,7 +51,7 @@ export function testGuest(program: TestInsn[], endian: "le" | "be" = "le"): Gues
       const raw = code.fetch32(pc);
       const i = (pc - CODE_BASE) / 4;
       if (!Number.isInteger(i) || program[i] === undefined) return undefined;
-      return { name: `t${i}`, size: 4, raw, f: {} };
+      return { name: `t${i}`, op: `t${i}`, size: 4, raw, f: {} };
     },
     disassemble(d: Decoded): string { return d.name; },
     lift(_d: Decoded, pc: number, b: BlockBuilder): Exit | undefined {

@@ -7,8 +7,14 @@ export type GuestName = "riscv64" | "ppc32";
 
 /** A decoded instruction: its table entry's name and the operand fields the encoding table extracted. */
 export interface Decoded {
-  /** canonical mnemonic from the encoding table, e.g. "addi", "c.addi", "fmadd.d" */
+  /** mnemonic from the encoding table as objdump prints it (without suffixes such as .aq/.rl), e.g. "addi", "c.addi", "fmadd.d" */
   name: string;
+  /**
+   * the instruction whose semantics this one has: `name` itself for full-size instructions; for compressed
+   * ones the expansion defined by the ISA (RISC-V c.li → addi with rs1 = 0, c.j → jal with rd = 0, ...), with
+   * `f` holding the expanded instruction's fields. The lifter only knows these base instructions.
+   */
+  op: string;
   /** encoding length in bytes */
   size: number;
   /** the raw encoding (low `size` bytes) */

@@ -1,0 +1,187 @@
+/**
+ * The dynamic translation tier (staged emulation): cold code runs in the interpreter; a block entered more
+ * than `threshold` times becomes the entry of a region (regions.ts) that is compiled to Wasm and entered
+ * directly from then on. Translated code leaves to this dispatcher only at region exits; syscalls, traps and
+ * slow-path memory accesses are handed back to the interpreter/run loop.
+ *
+ * The compiler is injected (`compile`), so that this file and everything the runtime imports stays free of
+ * binaryen: the CLI passes translator/codegen's compileRegions.
+ */
+import type { Block } from "../../translator/ir/ir.ts";
+import type { Guest } from "../../translator/guests/guest.ts";
+import { CTRL, ExitKind } from "../../translator/codegen/exits.ts";
+import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
+import type { CpuState } from "../state.ts";
+import type { Interpreter, Stop } from "../interp/interpreter.ts";
+import { liftBlock } from "../interp/lift.ts";
+import { DEFAULT_REGION_LIMITS, formRegion, type RegionLimits } from "./regions.ts";
+import { translationImports, type HelperTable } from "./imports.ts";
+
+/** What the injected compiler returns (translator/codegen/module.ts CompiledModule, structurally). */
+export interface CompiledBatch {
+  binary: Uint8Array;
+  regions: Array<{ entry: number; name: string }>;
+  rejected: Array<{ entry: number; reason: string }>;
+  compileMs: number;
+}
+
+/** Compiles regions of lifted blocks to a Wasm module. */
+export type RegionCompiler = (regions: Array<{ entry: number; blocks: Block[] }>) => CompiledBatch;
+
+/** Options of the dynamic tier. */
+export interface DynamicOptions {
+  /** executions of a block before its region is translated (default 50) */
+  threshold?: number;
+  limits?: RegionLimits;
+  helpers?: HelperTable;
+}
+
+/** Counters reported by `--stats`. */
+export interface DynamicStats {
+  regionsCompiled: number;
+  regionsRejected: number;
+  modulesCompiled: number;
+  /** binaryen time, ms */
+  translateMs: number;
+  /** WebAssembly.Module compile + instantiate time, ms */
+  wasmCompileMs: number;
+  /** dispatcher lookups of a guest pc, and how many found no translation */
+  codeMapLookups: number;
+  codeMapMisses: number;
+  /** slow-path exits handed to the interpreter */
+  slowPathExits: number;
+  invalidations: number;
+}
+
+interface RegionEntry { fn: () => number; pages: number[]; start: number; end: number }
+
+export class DynamicExecutor {
+  readonly stats: DynamicStats = {
+    regionsCompiled: 0, regionsRejected: 0, modulesCompiled: 0, translateMs: 0, wasmCompileMs: 0,
+    codeMapLookups: 0, codeMapMisses: 0, slowPathExits: 0, invalidations: 0,
+  };
+  /** the code map: guest pc → translated region */
+  private readonly code = new Map<number, RegionEntry>();
+  private readonly hot = new Map<number, number>();
+  private readonly rejected = new Set<number>();
+  private readonly threshold: number;
+  private readonly limits: RegionLimits;
+  private readonly imports: WebAssembly.Imports;
+
+  constructor(
+    readonly guest: Guest,
+    readonly mem: GuestMemory,
+    readonly state: CpuState,
+    readonly interp: Interpreter,
+    private readonly compile: RegionCompiler,
+    opts: DynamicOptions = {},
+  ) {
+    this.threshold = opts.threshold ?? 50;
+    this.limits = opts.limits ?? DEFAULT_REGION_LIMITS;
+    this.imports = translationImports(mem, opts.helpers ?? {});
+    mem.onCodeWrite = (addr, len) => this.invalidate(addr, addr + len);
+  }
+
+  /** Guest instructions executed in translated code so far. */
+  get translatedInstructions(): number {
+    return Number(this.mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true));
+  }
+
+  /** Runs from `pc` until a syscall, fence.i, trap or about `maxInsns` instructions. */
+  run(pc: number, maxInsns: number): Stop {
+    const dv = this.mem.dv;
+    const pcSlot = this.guest.state.slot("pc");
+    const start = this.translatedInstructions + this.interp.instructions;
+    for (;;) {
+      if (this.translatedInstructions + this.interp.instructions - start >= maxInsns) {
+        this.state.setI64(pcSlot, BigInt(pc));
+        return { kind: "budget", pc };
+      }
+      this.stats.codeMapLookups++;
+      const region = this.code.get(pc);
+      if (region !== undefined) {
+        const next = region.fn() >>> 0;
+        const mdv = this.mem.dv === dv ? dv : this.mem.dv;
+        const kind = mdv.getInt32(CONTROL_BASE + CTRL.kind, true) as ExitKind;
+        switch (kind) {
+          case ExitKind.Jump: pc = next; continue;
+          case ExitKind.Syscall:
+            this.state.setI64(pcSlot, BigInt(next));
+            return { kind: "syscall", next };
+          case ExitKind.FenceI:
+            this.invalidate();
+            this.interp.invalidate();
+            this.state.setI64(pcSlot, BigInt(next));
+            return { kind: "fence.i", next };
+          case ExitKind.Trap: {
+            this.state.setI64(pcSlot, BigInt(next));
+            const addr = Number(BigInt.asUintN(64, mdv.getBigInt64(CONTROL_BASE + CTRL.addr, true)));
+            return { kind: "trap", signal: mdv.getInt32(CONTROL_BASE + CTRL.signal, true), code: mdv.getInt32(CONTROL_BASE + CTRL.code, true), pc: next, addr };
+          }
+          case ExitKind.Slow: {
+            this.stats.slowPathExits++;
+            const s = this.interp.run(next, 1);
+            if (s.kind !== "budget") return s;
+            pc = s.pc;
+            continue;
+          }
+          default: throw new Error(`internal error: translated code returned exit kind ${kind}`);
+        }
+      }
+      this.stats.codeMapMisses++;
+      const n = (this.hot.get(pc) ?? 0) + 1;
+      this.hot.set(pc, n);
+      if (n >= this.threshold && !this.rejected.has(pc)) {
+        this.translate(pc);
+        if (this.code.has(pc)) continue;
+      }
+      const s = this.interp.run(pc, 1);
+      if (s.kind !== "budget") return s;
+      pc = s.pc;
+    }
+  }
+
+  /** Forms, compiles and installs the region entered at `pc`. */
+  private translate(pc: number): void {
+    const reader = {
+      fetch16: (a: number) => { this.mem.check(a, 2, "exec"); return this.mem.dv.getUint16(a, this.guest.endian === "le"); },
+      fetch32: (a: number) => { this.mem.check(a, 4, "exec"); return this.mem.dv.getUint32(a, this.guest.endian === "le"); },
+    };
+    const lift = (p: number): Block | undefined => {
+      try { return liftBlock(this.guest, reader, p, 64); } catch { return undefined; }
+    };
+    const blocks = formRegion(pc, lift, (p) => this.hot.has(p), this.limits);
+    if (blocks.length === 0) { this.rejected.add(pc); return; }
+    const batch = this.compile([{ entry: pc, blocks }]);
+    this.stats.translateMs += batch.compileMs;
+    for (const r of batch.rejected) { this.rejected.add(r.entry); this.stats.regionsRejected++; }
+    if (batch.regions.length === 0) return;
+    const t0 = performance.now();
+    const module = new WebAssembly.Module(batch.binary as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(module, this.imports);
+    this.stats.wasmCompileMs += performance.now() - t0;
+    this.stats.modulesCompiled++;
+    for (const { entry, name } of batch.regions) {
+      const start = Math.min(...blocks.map((b) => b.pc)), end = Math.max(...blocks.map((b) => b.end));
+      const pages = new Set<number>();
+      for (const b of blocks) for (let p = Math.floor(b.pc / PAGE_SIZE); p <= Math.floor((b.end - 1) / PAGE_SIZE); p++) pages.add(p);
+      for (const b of blocks) this.mem.addCodeRange(b.pc, b.end);
+      this.code.set(entry, { fn: instance.exports[name] as () => number, pages: [...pages], start, end });
+      this.stats.regionsCompiled++;
+    }
+  }
+
+  /** Drops translations overlapping [start, end) (all when no range is given). */
+  invalidate(start = 0, end = Number.MAX_SAFE_INTEGER): void {
+    let dropped = 0;
+    for (const [pc, r] of this.code) {
+      if (r.end > start && r.start < end) { this.code.delete(pc); dropped++; }
+    }
+    if (dropped === 0) return;
+    this.stats.invalidations += dropped;
+    this.mem.clearCodeRanges();
+    for (const r of this.code.values()) for (const p of r.pages) this.mem.addCodeRange(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    this.interp.invalidate(start, end);
+    this.hot.clear();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The JavaScript functions translated code imports (module "env"): FP operations through the softfloat
+ * library (one definition of IEEE semantics, shared with the interpreter) and the runtime helpers.
+ * The numeric codes match translator/codegen/lower.ts FP_CODES; they are repeated here as data so that
+ * running translated code never loads binaryen.
+ */
+import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "../fp/softfloat.ts";
+import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
+import { CONTROL_BASE, type GuestMemory } from "../memory/memory.ts";
+import { CTRL } from "../../translator/codegen/exits.ts";
+
+const FMT: FpFormat[] = ["f32", "f64"];
+const ARITH: FpArith[] = ["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"];
+const CMP: FpCmp[] = ["eq", "lt", "le", "ltq", "leq", "unord"];
+const NAN: NanPolicy[] = ["canonical", "propagate"];
+
+/** Runtime helpers callable from IR `call` ops, by name; each takes and returns numbers/bigints. */
+export type HelperTable = Record<string, (...args: Array<number | bigint>) => number | bigint | void>;
+
+/** Builds the import object for translation modules. */
+export function translationImports(mem: GuestMemory, helpers: HelperTable): WebAssembly.Imports {
+  const flagsAt = CONTROL_BASE + CTRL.fpflags;
+  const setFlags = (f: number) => { mem.dv.setInt32(flagsAt, f, true); };
+  const mask = (fmt: number, v: bigint) => (fmt === 0 ? BigInt.asUintN(32, v) : BigInt.asUintN(64, v));
+  const env: Record<string, unknown> = {
+    memory: mem.memory,
+    fp_arith(fmt: number, op: number, a: bigint, b: bigint, c: bigint, rm: number, nan: number): bigint {
+      const r = fpArith(FMT[fmt]!, ARITH[op]!, mask(fmt, a), mask(fmt, b), mask(fmt, c), rm, NAN[nan]!);
+      setFlags(r.flags);
+      return BigInt.asIntN(64, r.bits);
+    },
+    fp_cmp(fmt: number, cmp: number, a: bigint, b: bigint): number {
+      const r = fpCompare(FMT[fmt]!, CMP[cmp]!, mask(fmt, a), mask(fmt, b));
+      setFlags(r.flags);
+      return r.value;
+    },
+    fp_toint(fmt: number, a: bigint, width: number, signed: number, rm: number): bigint {
+      const r = fpToInt(FMT[fmt]!, mask(fmt, a), width as 32 | 64, signed !== 0, rm);
+      setFlags(r.flags);
+      return BigInt.asIntN(64, r.value);
+    },
+    fp_fromint(fmt: number, a: bigint, signed: number, width: number, rm: number): bigint {
+      const value = signed ? BigInt.asIntN(width, a) : BigInt.asUintN(width, a);
+      const r = intToFp(FMT[fmt]!, value, rm);
+      setFlags(r.flags);
+      return BigInt.asIntN(64, r.bits);
+    },
+    fp_conv(fmt: number, a: bigint, rm: number, nan: number): bigint {
+      const r = fpConvert(FMT[fmt]!, mask(1 - fmt, a), rm, NAN[nan]!);
+      setFlags(r.flags);
+      return BigInt.asIntN(64, r.bits);
+    },
+    fp_class(fmt: number, a: bigint): number {
+      return fpClass(FMT[fmt]!, mask(fmt, a));
+    },
+  };
+  for (const [name, fn] of Object.entries(helpers)) env[`h_${name}`] = fn;
+  return { env: env as WebAssembly.ModuleImports };
+}

@@ -1,0 +1,44 @@
+/**
+ * Region formation for the dynamic tier: starting from a hot block, collect the blocks reachable through
+ * direct jumps and branches (not calls: a callee is its own region), so that loops close inside one Wasm
+ * function. Bounded in blocks and instructions so compile time stays small.
+ */
+import type { Block } from "../../translator/ir/ir.ts";
+
+/** Limits of one region. */
+export interface RegionLimits { maxBlocks: number; maxInsns: number }
+
+export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 64, maxInsns: 2000 };
+
+/**
+ * Collects the region entered at `entry`. `lift(pc)` returns the block at pc (or undefined when the pc
+ * cannot be lifted, e.g. unmapped); `seen(pc)` says whether that block ever ran: cold successors that never
+ * ran are left out, so rarely taken paths exit to the dispatcher instead of growing the region.
+ */
+export function formRegion(
+  entry: number,
+  lift: (pc: number) => Block | undefined,
+  seen: (pc: number) => boolean,
+  limits: RegionLimits = DEFAULT_REGION_LIMITS,
+): Block[] {
+  const first = lift(entry);
+  if (!first) return [];
+  const blocks: Block[] = [first];
+  const inRegion = new Set<number>([entry]);
+  let insns = first.ninsns;
+  for (let i = 0; i < blocks.length; i++) {
+    const exit = blocks[i]!.exit;
+    const succ = exit.kind === "jump" ? [exit.target]
+      : exit.kind === "branch" ? [exit.taken, exit.fallthrough]
+      : [];
+    for (const pc of succ) {
+      if (inRegion.has(pc) || !seen(pc) || blocks.length >= limits.maxBlocks) continue;
+      const b = lift(pc);
+      if (!b || insns + b.ninsns > limits.maxInsns) continue;
+      inRegion.add(pc);
+      blocks.push(b);
+      insns += b.ninsns;
+    }
+  }
+  return blocks;
+}
