@@ -9,7 +9,7 @@
  */
 import type { Block } from "../../translator/ir/ir.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
-import { CTRL, ExitKind } from "../../translator/codegen/exits.ts";
+import { CTRL, ExitKind, NO_TRAP_ADDRESS } from "../../translator/codegen/exits.ts";
 import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { Interpreter, Stop } from "../interp/interpreter.ts";
@@ -115,8 +115,11 @@ export class DynamicExecutor {
             return { kind: "fence.i", next };
           case ExitKind.Trap: {
             this.state.setI64(pcSlot, BigInt(next));
-            const addr = Number(BigInt.asUintN(64, mdv.getBigInt64(CONTROL_BASE + CTRL.addr, true)));
-            return { kind: "trap", signal: mdv.getInt32(CONTROL_BASE + CTRL.signal, true), code: mdv.getInt32(CONTROL_BASE + CTRL.code, true), pc: next, addr };
+            const raw = mdv.getBigInt64(CONTROL_BASE + CTRL.addr, true);
+            const signal = mdv.getInt32(CONTROL_BASE + CTRL.signal, true), code = mdv.getInt32(CONTROL_BASE + CTRL.code, true);
+            return raw === NO_TRAP_ADDRESS
+              ? { kind: "trap", signal, code, pc: next }
+              : { kind: "trap", signal, code, pc: next, addr: Number(BigInt.asUintN(64, raw)) };
           }
           case ExitKind.Slow: {
             this.stats.slowPathExits++;

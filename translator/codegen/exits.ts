@@ -38,6 +38,9 @@ export const CTRL = {
   icount: 16,
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
-  /** i64 fault address (Trap) */
+  /** i64 fault address (Trap), or {@link NO_TRAP_ADDRESS} */
   addr: 32,
 } as const;
+
+/** The value of {@link CTRL.addr} for a trap that has no fault address (illegal instruction, ebreak, ...). */
+export const NO_TRAP_ADDRESS = -1n;

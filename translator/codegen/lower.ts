@@ -14,7 +14,8 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitKind } from "./exits.ts";
+import { CTRL, ExitKind, NO_TRAP_ADDRESS } from "./exits.ts";
+import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -98,7 +99,16 @@ class RegionLowering {
       if (op.op === "farith" || op.op === "fcmp" || op.op === "ftoint" || op.op === "inttof" || op.op === "fconv") {
         this.slot(op.flags); this.written.add(op.flags);
       }
-      if (op.op === "setflags" || op.op === "getflag") throw new UnsupportedIR("lazy flags are not lowered yet");
+      if (op.op === "setflags") {
+        const g = layout.flagGroups[op.group];
+        if (!g) throw new UnsupportedIR(`no flag group ${op.group}`);
+        for (const s of [g.kind, g.a, g.b, g.x]) { this.slot(s); this.written.add(s); }
+      }
+      if (op.op === "getflag") {
+        const g = layout.flagGroups[op.group];
+        if (!g) throw new UnsupportedIR(`no flag group ${op.group}`);
+        for (const s of [g.kind, g.a, g.b, g.x]) this.slot(s);
+      }
     }
   }
 
@@ -138,7 +148,7 @@ class RegionLowering {
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
           this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
         case "trap": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
-          this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), exit.addr !== undefined ? m.i64.const(BigInt(exit.addr)) : m.i64.const(0n))]))); break;
+          this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), m.i64.const(exit.addr !== undefined ? BigInt(exit.addr) : NO_TRAP_ADDRESS))]))); break;
       }
     });
     this.region.blocks.forEach((b) => {
@@ -181,7 +191,24 @@ class RegionLowering {
     this.insnIndex = -1;
     const out: X[] = [this.m.local.set(this.icount, this.m.i32.add(this.m.local.get(this.icount, binaryen.i32), this.m.i32.const(b.ninsns)))];
     for (const op of b.ops) out.push(...this.lowerOp(op));
+    out.push(...this.flush());
     return out;
+  }
+
+  /**
+   * State writes of the current guest instruction, applied at its end (flush): an instruction that leaves
+   * early (fault, trap, slow path) has no effect on the state, as in the interpreter.
+   */
+  private readonly pending = new Map<Slot, () => X>();
+  private flush(): X[] {
+    const out: X[] = [];
+    for (const [s, v] of this.pending) out.push(this.m.local.set(this.slotLocal.get(s)!, v()));
+    this.pending.clear();
+    return out;
+  }
+  /** The current value of a state slot, including writes of the current instruction. */
+  private slotValue(s: Slot): X {
+    return this.pending.get(s)?.() ?? this.m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty));
   }
 
   private t(temp: Temp): X { return this.m.local.get(this.tempLocal[temp]!, wasmTy(this.block.temps[temp]!)); }
@@ -244,13 +271,13 @@ class RegionLowering {
   private lowerOp(op: Op): X[] {
     const m = this.m;
     switch (op.op) {
-      case "insn": this.insnIndex++; this.insnPc = op.pc; return [];
+      case "insn": this.insnIndex++; this.insnPc = op.pc; return this.flush();
       case "const": {
         const v = op.value;
         return [this.def(op.dst, typeof v === "bigint" ? m.i64.const(BigInt.asIntN(64, v)) : m.i32.const(v | 0))];
       }
-      case "get": return [this.def(op.dst, m.local.get(this.slotLocal.get(op.slot)!, wasmTy(this.layout.slots[op.slot]!.ty)))];
-      case "set": return [m.local.set(this.slotLocal.get(op.slot)!, this.t(op.value))];
+      case "get": return [this.def(op.dst, this.slotValue(op.slot))];
+      case "set": { const v = op.value; this.pending.set(op.slot, () => this.t(v)); return []; }
       case "bin": return [this.def(op.dst, this.bin(op.ty, op.bin, this.t(op.a), this.t(op.b), op.a, op.b))];
       case "un": return [this.def(op.dst, this.un(op.ty, op.un, this.t(op.a)))];
       case "conv":
@@ -333,8 +360,23 @@ class RegionLowering {
         const call = m.call(`h_${op.helper}`, op.args.map((a) => this.t(a)), op.ty ? wasmTy(op.ty) : binaryen.none);
         return [op.dst !== undefined ? this.def(op.dst, call) : call];
       }
-      case "setflags": case "getflag":
-        throw new UnsupportedIR(`${op.op} is not lowered yet`);
+      case "setflags": {
+        // the record as the interpreter stores it: i32 operands sign-extended to i64
+        const g = this.layout.flagGroups[op.group]!;
+        const wide = (t: Temp) => () => (this.is64(t) ? this.t(t) : m.i64.extend_s(this.t(t)));
+        const kind = flagKindWord(op.kind, op.width);
+        this.pending.set(g.kind, () => m.i32.const(kind));
+        this.pending.set(g.a, wide(op.a));
+        this.pending.set(g.b, wide(op.b));
+        this.pending.set(g.x, op.x === undefined ? () => m.i64.const(0n) : wide(op.x));
+        return [];
+      }
+      case "getflag": {
+        const g = this.layout.flagGroups[op.group]!;
+        const v = m.call("flag_eval", [this.slotValue(g.kind), this.slotValue(g.a), this.slotValue(g.b), this.slotValue(g.x),
+          m.i32.const(FLAG_INDEX[op.flag])], binaryen.i32);
+        return [this.def(op.dst, this.is64(op.dst) ? m.i64.extend_u(v) : v)];
+      }
     }
   }
 
@@ -343,15 +385,17 @@ class RegionLowering {
     const notRun = this.block.ninsns - this.insnIndex;
     return m.block(null, [
       m.local.set(this.icount, m.i32.sub(m.local.get(this.icount, binaryen.i32), m.i32.const(notRun))),
-      this.trapExit(signal, code, m.i32.const(this.insnPc | 0), m.i64.const(0n)),
+      this.trapExit(signal, code, m.i32.const(this.insnPc | 0), m.i64.const(NO_TRAP_ADDRESS)),
     ]);
   }
 
   /** ORs the flags the last FP helper raised into the guest's flags slot. */
   private accrue(flags: Slot): X {
     const m = this.m;
-    const l = this.slotLocal.get(flags)!;
-    return m.local.set(l, m.i32.or(m.local.get(l, binaryen.i32), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0))));
+    const l = this.local(binaryen.i32);
+    const set = m.local.set(l, m.i32.or(this.slotValue(flags), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0))));
+    this.pending.set(flags, () => m.local.get(l, binaryen.i32));
+    return set;
   }
 
   private bin(ty: "i32" | "i64", op: string, a: X, b: X, ta: Temp, tb: Temp): X {
@@ -484,4 +528,53 @@ export function addSupportFunctions(m: binaryen.Module): void {
   m.addFunction("mulh_mulhsu", binaryen.createType([i64, i64]), i64, [], m.i64.sub(
     m.call("mulh_mulhu", [g64(0), g64(1)], i64),
     m.select(neg(g64(0)), g64(1), m.i64.const(0n))));
+  addFlagEvaluation(m);
+}
+
+/**
+ * `flag_eval(kind, a, b, x, flag) -> i32`: one flag of a lazy flag record, the Wasm mirror of
+ * translator/ir/flags.ts evalFlag (same rules, same kind word and flag indices).
+ */
+function addFlagEvaluation(m: binaryen.Module): void {
+  const { i32, i64 } = binaryen;
+  const KIND = 0, A = 1, B = 2, X = 3, FLAG = 4, SA = 5, SB = 6, UA = 7, UB = 8, CIN = 9, R = 10, FIELD = 11;
+  const g32 = (i: number) => m.local.get(i, i32), g64 = (i: number) => m.local.get(i, i64);
+  const c64 = (v: bigint) => m.i64.const(v), c32 = (v: number) => m.i32.const(v);
+  const is64 = () => m.i32.ne(m.i32.and(g32(KIND), c32(FLAG_WIDTH_64)), c32(0));
+  const code = () => m.i32.and(g32(KIND), c32(0xff));
+  const cmp3 = (lt: X, gt: X) => m.select(lt, c32(8), m.select(gt, c32(4), c32(2)));
+  const f64 = (i: number) => m.f64.reinterpret(g64(i));
+  const nan = (i: number) => m.f64.ne(f64(i), f64(i));
+  // signed/unsigned operands at the record's width
+  const setup = [
+    m.local.set(SA, m.select(is64(), g64(A), m.i64.extend32_s(g64(A)))),
+    m.local.set(SB, m.select(is64(), g64(B), m.i64.extend32_s(g64(B)))),
+    m.local.set(UA, m.select(is64(), g64(A), m.i64.and(g64(A), c64(0xffffffffn)))),
+    m.local.set(UB, m.select(is64(), g64(B), m.i64.and(g64(B), c64(0xffffffffn)))),
+    m.local.set(CIN, m.i64.and(g64(X), c64(1n))),
+    // the signed result of an addc record at its width
+    m.local.set(R, m.select(is64(), m.i64.add(m.i64.add(g64(A), g64(B)), g64(CIN)),
+      m.i64.extend32_s(m.i64.add(m.i64.add(g64(A), g64(B)), g64(CIN))))),
+  ];
+  const so = () => m.i32.wrap(g64(CIN));
+  const fieldValue = m.if(m.i32.eq(code(), c32(1)), m.i32.or(cmp3(m.i64.lt_s(g64(SA), g64(SB)), m.i64.gt_s(g64(SA), g64(SB))), so()),
+    m.if(m.i32.eq(code(), c32(2)), m.i32.or(cmp3(m.i64.lt_u(g64(UA), g64(UB)), m.i64.gt_u(g64(UA), g64(UB))), so()),
+      m.if(m.i32.eq(code(), c32(3)), m.i32.wrap(m.i64.and(g64(A), c64(15n))),
+        m.if(m.i32.eq(code(), c32(4)), cmp3(m.i64.lt_s(g64(R), c64(0n)), m.i64.gt_s(g64(R), c64(0n))),
+          m.if(m.i32.eq(code(), c32(5)), m.select(m.i32.or(nan(A), nan(B)), c32(1), cmp3(m.f64.lt(f64(A), f64(B)), m.f64.gt(f64(A), f64(B)))),
+            c32(0))))));
+  // carry: 32-bit: (uA + uB + cin) >> 32; 64-bit: unsigned wrap-around of either addition
+  const s1 = () => m.i64.add(g64(A), g64(B));
+  const carry64 = m.i32.or(m.i64.lt_u(s1(), g64(A)), m.i64.lt_u(m.i64.add(s1(), g64(CIN)), s1()));
+  const carry32 = m.i32.wrap(m.i64.shr_u(m.i64.add(m.i64.add(g64(UA), g64(UB)), g64(CIN)), c64(32n)));
+  // overflow: the operands have the same sign and the result's sign differs
+  const ov = m.i64.lt_s(m.i64.and(m.i64.xor(g64(SA), g64(R)), m.i64.xor(g64(SB), g64(R))), c64(0n));
+  const body = m.block(null, [
+    ...setup,
+    m.if(m.i32.ge_u(g32(FLAG), c32(5)),
+      m.return(m.select(m.i32.eq(code(), c32(4)), m.select(m.i32.eq(g32(FLAG), c32(5)), m.select(is64(), carry64, carry32), ov), c32(0)))),
+    m.local.set(FIELD, fieldValue),
+    m.return(m.i32.and(m.i32.shr_u(g32(FIELD), m.select(m.i32.ge_u(g32(FLAG), c32(3)), c32(0), m.i32.sub(c32(3), g32(FLAG)))), c32(1))),
+  ]);
+  m.addFunction("flag_eval", binaryen.createType([i32, i64, i64, i64, i32]), i32, [i64, i64, i64, i64, i64, i64, i32], body);
 }
