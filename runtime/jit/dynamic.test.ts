@@ -61,6 +61,38 @@ test("a hot loop runs in translated code and leaves at the syscall", () => {
   assert.ok(dyn.stats.regionsCompiled >= 1);
 });
 
+test("calls and returns between regions chain inside Wasm (jump cache), not through the dispatcher", () => {
+  const R0 = 1, R1 = 2;
+  const program: TestInsn[] = [
+    (b) => { b.set(R0, b.i64(0n)); return undefined; },
+    (b, pc) => { b.set(R0, b.bin("i64", "add", b.get(R0), b.i64(1n))); return { kind: "call", target: pc + 12, ret: pc + 4 }; },
+    (b, pc) => ({ kind: "branch", cond: b.bin("i64", "ne", b.get(R0), b.i64(20000n)), taken: pc - 4, fallthrough: pc + 4 }),
+    (_b, pc) => ({ kind: "runtime", request: "syscall", next: pc + 4 }),
+    // the "function": r1 += r0, return through an indirect jump
+    (b, pc) => { b.set(R1, b.bin("i64", "add", b.get(R1), b.get(R0))); return { kind: "indirect", target: b.i64(BigInt(pc - 8)), hint: "return" }; },
+  ];
+  const { m, dyn } = dynamicMachine(program, 5);
+  const stop = dyn.run(CODE_BASE, 10_000_000);
+  assert.equal(stop, { kind: "syscall", next: m.pcOf(4) });
+  assert.is(m.state.get("r1"), 20000n * 20001n / 2n);
+  assert.ok(dyn.translatedInstructions > 59_000, `${dyn.translatedInstructions} translated`);
+  assert.ok(dyn.stats.codeMapLookups < 200, `${dyn.stats.codeMapLookups} dispatcher lookups for 40000 region transitions`);
+});
+
+test("the instruction budget is honoured across chained regions", () => {
+  const R0 = 1;
+  const program: TestInsn[] = [
+    (b, pc) => { b.set(R0, b.bin("i64", "add", b.get(R0), b.i64(1n))); return { kind: "call", target: pc + 4, ret: pc + 4 }; },
+    (b, pc) => { b.set(R0, b.bin("i64", "add", b.get(R0), b.i64(1n))); return { kind: "indirect", target: b.i64(BigInt(pc - 4)), hint: "jump" }; },
+  ];
+  const { m, dyn } = dynamicMachine(program, 2);
+  const stop = dyn.run(CODE_BASE, 5000);
+  assert.is(stop.kind, "budget");
+  const ran = m.interp.instructions + dyn.translatedInstructions;
+  assert.ok(ran >= 5000 && ran < 5010, `${ran} instructions for a budget of 5000`);
+  assert.is(m.state.get("r0"), BigInt(ran));
+});
+
 test("a store into a page holding translated code drops that translation", () => {
   const R0 = 1;
   // instruction 0: r0 += 1; instruction 1: store to DATA (a code page in this test: marked below); syscall

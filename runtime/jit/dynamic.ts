@@ -9,7 +9,7 @@
  */
 import type { Block } from "../../translator/ir/ir.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
-import { CTRL, ExitKind, NO_TRAP_ADDRESS } from "../../translator/codegen/exits.ts";
+import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, jumpCacheEntry, NO_TRAP_ADDRESS } from "../../translator/codegen/exits.ts";
 import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { Interpreter, Stop } from "../interp/interpreter.ts";
@@ -53,7 +53,7 @@ export interface DynamicStats {
   invalidations: number;
 }
 
-interface RegionEntry { fn: () => number; pages: number[]; start: number; end: number }
+interface RegionEntry { fn: () => number; index: number; pages: number[]; start: number; end: number }
 
 export class DynamicExecutor {
   readonly stats: DynamicStats = {
@@ -67,6 +67,8 @@ export class DynamicExecutor {
   private readonly threshold: number;
   private readonly limits: RegionLimits;
   private readonly imports: WebAssembly.Imports;
+  /** every region function, by index: translated code tail-calls through it (exits.ts jump cache) */
+  private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
 
   constructor(
     readonly guest: Guest,
@@ -78,7 +80,8 @@ export class DynamicExecutor {
   ) {
     this.threshold = opts.threshold ?? 50;
     this.limits = opts.limits ?? DEFAULT_REGION_LIMITS;
-    this.imports = translationImports(mem, opts.helpers ?? {});
+    this.imports = translationImports(mem, this.table, opts.helpers ?? {});
+    this.clearJumpCache();
     mem.onCodeWrite = (addr, len) => this.invalidate(addr, addr + len);
   }
 
@@ -89,7 +92,6 @@ export class DynamicExecutor {
 
   /** Runs from `pc` until a syscall, fence.i, trap or about `maxInsns` instructions. */
   run(pc: number, maxInsns: number): Stop {
-    const dv = this.mem.dv;
     const pcSlot = this.guest.state.slot("pc");
     const start = this.translatedInstructions + this.interp.instructions;
     for (;;) {
@@ -100,8 +102,13 @@ export class DynamicExecutor {
       this.stats.codeMapLookups++;
       const region = this.code.get(pc);
       if (region !== undefined) {
+        const e = JUMP_CACHE_BASE + 8 * jumpCacheEntry(pc);
+        this.mem.dv.setInt32(e, pc, true);
+        this.mem.dv.setInt32(e + 4, region.index, true);
+        const done = this.translatedInstructions + this.interp.instructions - start;
+        this.mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, BigInt(this.translatedInstructions + (maxInsns - done)), true);
         const next = region.fn() >>> 0;
-        const mdv = this.mem.dv === dv ? dv : this.mem.dv;
+        const mdv = this.mem.dv;
         const kind = mdv.getInt32(CONTROL_BASE + CTRL.kind, true) as ExitKind;
         switch (kind) {
           case ExitKind.Jump: pc = next; continue;
@@ -169,9 +176,16 @@ export class DynamicExecutor {
       const pages = new Set<number>();
       for (const b of blocks) for (let p = Math.floor(b.pc / PAGE_SIZE); p <= Math.floor((b.end - 1) / PAGE_SIZE); p++) pages.add(p);
       for (const b of blocks) this.mem.addCodeRange(b.pc, b.end);
-      this.code.set(entry, { fn: instance.exports[name] as () => number, pages: [...pages], start, end });
+      const fn = instance.exports[name] as () => number;
+      const index = this.table.grow(1);
+      this.table.set(index, fn);
+      this.code.set(entry, { fn, index, pages: [...pages], start, end });
       this.stats.regionsCompiled++;
     }
+  }
+
+  private clearJumpCache(): void {
+    this.mem.u8.fill(0, JUMP_CACHE_BASE, JUMP_CACHE_BASE + 8 * JUMP_CACHE_ENTRIES);
   }
 
   /** Drops translations overlapping [start, end) (all when no range is given). */
@@ -182,6 +196,7 @@ export class DynamicExecutor {
     }
     if (dropped === 0) return;
     this.stats.invalidations += dropped;
+    this.clearJumpCache();
     this.mem.clearCodeRanges();
     for (const r of this.code.values()) for (const p of r.pages) this.mem.addCodeRange(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
     this.interp.invalidate(start, end);

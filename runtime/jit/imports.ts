@@ -17,13 +17,14 @@ const NAN: NanPolicy[] = ["canonical", "propagate"];
 /** Runtime helpers callable from IR `call` ops, by name; each takes and returns numbers/bigints. */
 export type HelperTable = Record<string, (...args: Array<number | bigint>) => number | bigint | void>;
 
-/** Builds the import object for translation modules. */
-export function translationImports(mem: GuestMemory, helpers: HelperTable): WebAssembly.Imports {
+/** Builds the import object for translation modules: guest memory, the shared region table, FP and helpers. */
+export function translationImports(mem: GuestMemory, table: WebAssembly.Table, helpers: HelperTable): WebAssembly.Imports {
   const flagsAt = CONTROL_BASE + CTRL.fpflags;
   const setFlags = (f: number) => { mem.dv.setInt32(flagsAt, f, true); };
   const mask = (fmt: number, v: bigint) => (fmt === 0 ? BigInt.asUintN(32, v) : BigInt.asUintN(64, v));
   const env: Record<string, unknown> = {
     memory: mem.memory,
+    table,
     fp_arith(fmt: number, op: number, a: bigint, b: bigint, c: bigint, rm: number, nan: number): bigint {
       const r = fpArith(FMT[fmt]!, ARITH[op]!, mask(fmt, a), mask(fmt, b), mask(fmt, c), rm, NAN[nan]!);
       setFlags(r.flags);

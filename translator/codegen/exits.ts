@@ -40,7 +40,28 @@ export const CTRL = {
   fpflags: 24,
   /** i64 fault address (Trap), or {@link NO_TRAP_ADDRESS} */
   addr: 32,
+  /**
+   * i64 chaining limit: a region that leaves with a Jump continues directly into the next translated region
+   * (found in the jump cache) only while `icount` is below this value; otherwise it returns to the runtime.
+   */
+  limit: 40,
 } as const;
+
+/**
+ * The jump cache (QEMU's tb_jmp_cache): a direct-mapped table in the reserved low 64 KiB of linear memory,
+ * guest pc → index of the region's function in the shared function table. Translated code looks up the
+ * target of every region exit there and tail-calls the region it finds (`return_call_indirect`), so jumps
+ * between regions, calls and returns stay inside Wasm; the runtime fills entries on misses and clears the
+ * whole cache when translations are dropped. Entry i: i32 pc at base + 8i, i32 table index at base + 8i + 4
+ * (pc 0 marks an empty entry: no guest code lives below 64 KiB).
+ */
+export const JUMP_CACHE_BASE = 0x4000;
+export const JUMP_CACHE_ENTRIES = 2048;
+
+/** The jump-cache entry of guest pc (the same hash in translated code and the runtime). */
+export function jumpCacheEntry(pc: number): number {
+  return ((pc >>> 1) ^ (pc >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
+}
 
 /** The value of {@link CTRL.addr} for a trap that has no fault address (illegal instruction, ebreak, ...). */
 export const NO_TRAP_ADDRESS = -1n;

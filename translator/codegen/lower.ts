@@ -14,7 +14,7 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitKind, NO_TRAP_ADDRESS } from "./exits.ts";
+import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, NO_TRAP_ADDRESS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 
 type X = binaryen.ExpressionRef;
@@ -51,10 +51,17 @@ export function addRegion(m: binaryen.Module, layout: StateLayout, region: Regio
   new RegionLowering(m, layout, region).lower();
 }
 
-/** Declares the memory and helper imports every translation module uses. */
+/** The support function every region tail-calls on exit: chains to the next translated region (exits.ts). */
+const CHAIN = "chain";
+/** Name of the shared function table (import "env" "table") holding every region function. */
+export const REGION_TABLE = "table";
+
+/** Declares the memory, table and helper imports every translation module uses. */
 export function declareImports(m: binaryen.Module, helpers: Map<string, { params: Ty[]; result?: Ty }>): void {
   m.setMemory(1, -1, null, [], false, false, "0");
   m.addMemoryImport("0", "env", "memory");
+  m.addTable(REGION_TABLE, 1, 0xffffffff);
+  m.addTableImport(REGION_TABLE, "env", REGION_TABLE);
   const { i32, i64 } = binaryen;
   m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i64, i64, i64, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.cmp, "env", FP_IMPORTS.cmp, binaryen.createType([i32, i32, i64, i64]), i32);
@@ -172,7 +179,7 @@ class RegionLowering {
     for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
     epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
       m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
-    epilogue.push(m.return(m.local.get(this.ret, binaryen.i32)));
+    epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32)], binaryen.i32));
     const fn = m.block(null, [
       ...prologue,
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
@@ -529,6 +536,31 @@ export function addSupportFunctions(m: binaryen.Module): void {
     m.call("mulh_mulhu", [g64(0), g64(1)], i64),
     m.select(neg(g64(0)), g64(1), m.i64.const(0n))));
   addFlagEvaluation(m);
+  addChaining(m);
+}
+
+/**
+ * `chain(pc) -> i32`: after a region's epilogue. When the region left with a Jump to `pc`, the instruction
+ * limit is not reached and the jump cache holds a translation of `pc`, tail-calls it; otherwise returns pc.
+ */
+function addChaining(m: binaryen.Module): void {
+  const { i32 } = binaryen;
+  const PC = 0, ENTRY = 1;
+  const pc = () => m.local.get(PC, i32), entry = () => m.local.get(ENTRY, i32);
+  const zero = () => m.i32.const(0);
+  const hash = m.i32.and(m.i32.xor(m.i32.shr_u(pc(), m.i32.const(1)), m.i32.shr_u(pc(), m.i32.const(12))), m.i32.const(JUMP_CACHE_ENTRIES - 1));
+  const body = m.block(null, [
+    m.if(m.i32.and(
+      m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero()), m.i32.const(ExitKind.Jump)),
+      m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()))),
+    m.block(null, [
+      m.local.set(ENTRY, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(3)))),
+      m.if(m.i32.and(m.i32.eq(m.i32.load(0, 4, entry()), pc()), m.i32.ne(pc(), zero())),
+        m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)),
+    ])),
+    m.return(pc()),
+  ], i32);
+  m.addFunction(CHAIN, binaryen.createType([i32]), i32, [i32], body);
 }
 
 /**
