@@ -18,12 +18,12 @@ async function instantiate(region: Region, mem: GuestMemory) {
   const fail = () => { throw new Error("unexpected FP import call"); };
   const env = { memory: mem.memory, table: new WebAssembly.Table({ element: "anyfunc", initial: 1 }), fp_arith: fail, fp_cmp: fail, fp_toint: fail, fp_fromint: fail, fp_conv: fail, fp_class: fail };
   const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { env });
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
   return instance.exports[compiled.regions[0]!.name] as () => number;
 }
 
-test("a loop stays inside one region with registers in locals", async () => {
-  // 0x100: x1 = 0            → 0x104
-  // 0x104: x1 += x2; x2 -= 1; if x2 != 0 goto 0x104 else 0x10c
+/** The loop of the first test: x1 = sum(1..x2) in blocks 0x100 (init) and 0x104 (loop body). */
+function sumLoop(): Region {
   const a = new BlockBuilder(0x100, types);
   a.insn(0x100, 4); a.set(X1, a.i64(0n));
   const blockA = a.finish({ kind: "jump", target: 0x104 });
@@ -32,15 +32,48 @@ test("a loop stays inside one region with registers in locals", async () => {
   b.insn(0x108, 4); const x2 = b.bin("i64", "sub", b.get(X2), b.i64(1n)); b.set(X2, x2);
   const cond = b.bin("i64", "ne", x2, b.i64(0n));
   const blockB = b.finish({ kind: "branch", cond, taken: 0x104, fallthrough: 0x10c });
+  return { entry: 0x100, blocks: [blockA, blockB] };
+}
+
+test("a loop stays inside one region with registers in locals", async () => {
   const mem = new GuestMemory();
   const st = new CpuState(mem, layout);
   st.setI64(X2, 100000n);
-  const fn = await instantiate({ entry: 0x100, blocks: [blockA, blockB] }, mem);
+  const fn = await instantiate(sumLoop(), mem);
   assert.is(fn(), 0x10c);
   assert.is(st.getI64(X1), 5000050000n);
   assert.is(st.getI64(X2), 0n);
   assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Jump);
   assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 1n + 2n * 100000n);
+});
+
+test("a loop leaves at its head when the instruction limit is reached, with state committed", async () => {
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  st.setI64(X2, 100000n);
+  const fn = await instantiate(sumLoop(), mem);
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1001n, true);
+  assert.is(fn(), 0x104);
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 1001n, "1 + 2 * 500 instructions");
+  assert.is(st.getI64(X1), 100000n * 500n - 500n * 499n / 2n);
+  assert.is(st.getI64(X2), 100000n - 500n);
+});
+
+test("a region with several entries: each entry pc has its own exported function", async () => {
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const region = { ...sumLoop(), entries: [0x104] };
+  const compiled = compileRegions(layout, [region]);
+  assert.equal(compiled.regions.map((r) => r.entry), [0x100, 0x104]);
+  const env = { memory: mem.memory, table: new WebAssembly.Table({ element: "anyfunc", initial: 1 }) };
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { env });
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
+  st.setI64(X1, 1000n); st.setI64(X2, 10n);
+  assert.is((instance.exports[compiled.regions[1]!.name] as () => number)(), 0x10c);
+  assert.is(st.getI64(X1), 1055n, "entered at the loop: x1 was not reset");
+  st.setI64(X1, 1000n); st.setI64(X2, 10n);
+  assert.is((instance.exports[compiled.regions[0]!.name] as () => number)(), 0x10c);
+  assert.is(st.getI64(X1), 55n, "entered at the start");
 });
 
 test("loads and stores take the slow path outside mapped chunks, with state committed", async () => {

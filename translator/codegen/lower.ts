@@ -19,8 +19,12 @@ import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 
 type X = binaryen.ExpressionRef;
 
-/** A region to compile: its entry pc and blocks (blocks[0] is the entry). */
-export interface Region { entry: number; blocks: Block[] }
+/**
+ * A region to compile: its entry pc and blocks (blocks[0] is the entry). `entries` lists further pcs of
+ * its blocks where execution may enter it (return sites, jump-table targets of a whole-function region);
+ * each entry pc gets its own exported function.
+ */
+export interface Region { entry: number; blocks: Block[]; entries?: number[] }
 
 /** Names of the JS functions translated code imports from module "env" (see runtime/jit/imports.ts). */
 export const FP_IMPORTS = {
@@ -35,13 +39,22 @@ export const FP_CODES = {
   nan: { canonical: 0, propagate: 1 },
 } as const;
 
+/** Most guest instructions one call of a region function runs before it leaves at a loop head. */
+const MAX_RUN = 1 << 30;
+
 /** Thrown for IR this backend cannot lower; the runtime keeps such code in the interpreter. */
 export class UnsupportedIR extends Error {}
 
 const wasmTy = (ty: Ty): binaryen.Type => (ty === "i64" || ty === "f64" ? binaryen.i64 : binaryen.i32);
 
-/** Name of the exported function for a region entered at `pc`. */
+/** Name of the exported function `() -> i32` that enters translated code at guest `pc`. */
 export function regionName(pc: number): string { return `r${pc.toString(16)}`; }
+/** Name of a region's body function `(entry ordinal) -> i32`. */
+function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
+/** The entry pcs of a region, the main entry first. */
+export function regionEntries(region: Region): number[] {
+  return [region.entry, ...(region.entries ?? []).filter((pc) => pc !== region.entry)];
+}
 
 /**
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
@@ -90,6 +103,10 @@ class RegionLowering {
   private readonly slotLocal = new Map<Slot, number>();
   private readonly written = new Set<Slot>();
   private readonly icount: number;
+  /** local: instructions this call may run (see lower()) */
+  private readonly budget: number;
+  /** pcs of blocks that check the budget on entry */
+  private readonly budgetChecked = new Set<number>();
   private readonly ret: number;
   private tempLocal: number[] = [];
   private block!: Block;
@@ -99,6 +116,7 @@ class RegionLowering {
 
   constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region) {
     this.icount = this.local(binaryen.i32);
+    this.budget = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
     for (const b of region.blocks) for (const op of b.ops) {
       if (op.op === "get" || op.op === "set") this.slot(op.slot);
@@ -119,7 +137,8 @@ class RegionLowering {
     }
   }
 
-  private local(ty: binaryen.Type): number { this.locals.push(ty); return this.locals.length - 1; }
+  /** Adds a local (after the one parameter, the entry ordinal). */
+  private local(ty: binaryen.Type): number { this.locals.push(ty); return this.locals.length; }
   private slot(s: Slot): number {
     let l = this.slotLocal.get(s);
     if (l === undefined) { l = this.local(wasmTy(this.layout.slots[s]!.ty)); this.slotLocal.set(s, l); }
@@ -132,6 +151,12 @@ class RegionLowering {
     const entries = new Map<number, binaryen.RelooperBlockRef>();
     const bodies: X[][] = [];
     const pcs = new Set(this.region.blocks.map((b) => b.pc));
+    // Blocks entered from inside the region (loop heads among them) check the instruction budget first.
+    for (const b of this.region.blocks) {
+      const x = b.exit;
+      const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+      for (const t of succ) if (pcs.has(t)) this.budgetChecked.add(t);
+    }
     // Lower every block's ops first, then wire branches.
     for (const b of this.region.blocks) {
       const code = this.lowerBlock(b);
@@ -170,11 +195,29 @@ class RegionLowering {
         relooper.addBranch(from, pcs.has(exit.fallthrough) ? entries.get(exit.fallthrough)! : leave(exit.fallthrough), 0, 0);
       }
     });
+    // Several entries: a dispatch block switches on the entry ordinal (the function's parameter).
+    const entryPcs = regionEntries(this.region);
+    let start = entries.get(this.region.entry)!;
+    if (entryPcs.length > 1) {
+      const dispatch = relooper.addBlockWithSwitch(m.nop(), m.local.get(0, binaryen.i32));
+      entryPcs.forEach((pc, i) => {
+        const to = entries.get(pc);
+        if (!to) throw new Error(`internal error: region entry 0x${pc.toString(16)} is not one of its blocks`);
+        relooper.addBranchForSwitch(dispatch, to, i === 0 ? [] : [i], 0);
+      });
+      start = dispatch;
+    }
     const label = this.local(binaryen.i32);
-    const body = relooper.renderAndDispose(entries.get(this.region.entry)!, label);
+    const body = relooper.renderAndDispose(start, label);
     // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
     const prologue: X[] = [];
     for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
+    // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop head
+    const left = m.i64.sub(m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)));
+    const leftLocal = this.local(binaryen.i64);
+    prologue.push(m.local.set(leftLocal, left));
+    prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
+      m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
     const epilogue: X[] = [];
     for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
     epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
@@ -185,8 +228,12 @@ class RegionLowering {
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
       ...epilogue,
     ], binaryen.none);
-    m.addFunction(regionName(this.region.entry), binaryen.none, binaryen.i32, this.locals, fn);
-    m.addFunctionExport(regionName(this.region.entry), regionName(this.region.entry));
+    const name = bodyName(this.region);
+    m.addFunction(name, binaryen.i32, binaryen.i32, this.locals, fn);
+    entryPcs.forEach((pc, i) => {
+      m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
+      m.addFunctionExport(regionName(pc), regionName(pc));
+    });
   }
 
   private readonly blockTemps = new Map<Block, number[]>();
@@ -196,7 +243,13 @@ class RegionLowering {
     this.tempLocal = b.temps.map((ty) => this.local(wasmTy(ty)));
     this.blockTemps.set(b, this.tempLocal);
     this.insnIndex = -1;
-    const out: X[] = [this.m.local.set(this.icount, this.m.i32.add(this.m.local.get(this.icount, binaryen.i32), this.m.i32.const(b.ninsns)))];
+    const m = this.m;
+    const out: X[] = [];
+    if (this.budgetChecked.has(b.pc)) {
+      out.push(m.if(m.i32.ge_u(m.local.get(this.icount, binaryen.i32), m.local.get(this.budget, binaryen.i32)),
+        this.exitTo(ExitKind.Jump, m.i32.const(b.pc | 0))));
+    }
+    out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
     for (const op of b.ops) out.push(...this.lowerOp(op));
     out.push(...this.flush());
     return out;

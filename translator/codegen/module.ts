@@ -1,7 +1,7 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionName, UnsupportedIR, type Region } from "./lower.ts";
+import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region } from "./lower.ts";
 
 /** The result of compiling a batch of regions. */
 export interface CompiledModule {
@@ -40,11 +40,9 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     for (const r of regions) {
       try {
         addRegion(m, layout, r);
-        compiled.push({ entry: r.entry, name: regionName(r.entry) });
+        for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
       } catch (e) {
         if (!(e instanceof UnsupportedIR)) throw e;
-        const name = regionName(r.entry);
-        if (m.getFunction(name)) m.removeFunction(name);
         rejected.push({ entry: r.entry, reason: e.message });
       }
     }
