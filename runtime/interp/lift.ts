@@ -15,11 +15,15 @@ export const ILL_ILLOPC = 1, SEGV_MAPERR = 1, SEGV_ACCERR = 2;
  * exit at its pc: SIGSEGV (addr = fault address, code SEGV_MAPERR/SEGV_ACCERR) or SIGILL (ILL_ILLOPC). The
  * instructions before it are kept, so the trap is raised only when execution reaches it. A block whose
  * first instruction traps has no instructions. Errors other than guest faults (lifter bugs) propagate.
+ *
+ * `isLeader(addr)`, when given, ends the block (with a jump) before an instruction at which another block
+ * starts, so that ahead-of-time translation gets non-overlapping blocks.
  */
-export function liftBlock(guest: Guest, code: CodeReader, pc: number, maxInsns: number): Block {
+export function liftBlock(guest: Guest, code: CodeReader, pc: number, maxInsns: number, isLeader?: (addr: number) => boolean): Block {
   const b = new BlockBuilder(pc, guest.state.slots.map((s) => s.ty));
   let at = pc;
   for (let i = 0; i < maxInsns; i++) {
+    if (i > 0 && isLeader?.(at)) break;
     let d;
     try {
       d = guest.decode(code, at);

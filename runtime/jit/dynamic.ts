@@ -9,7 +9,7 @@
  */
 import type { Block } from "../../translator/ir/ir.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
-import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, jumpCacheEntry, NO_TRAP_ADDRESS } from "../../translator/codegen/exits.ts";
+import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, jumpCacheEntry } from "../../translator/codegen/exits.ts";
 import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { Interpreter, Stop } from "../interp/interpreter.ts";
@@ -48,8 +48,6 @@ export interface DynamicStats {
   /** dispatcher lookups of a guest pc, and how many found no translation */
   codeMapLookups: number;
   codeMapMisses: number;
-  /** slow-path exits handed to the interpreter */
-  slowPathExits: number;
   invalidations: number;
 }
 
@@ -58,7 +56,7 @@ interface RegionEntry { fn: () => number; index: number; pages: number[]; start:
 export class DynamicExecutor {
   readonly stats: DynamicStats = {
     regionsCompiled: 0, regionsRejected: 0, modulesCompiled: 0, translateMs: 0, wasmCompileMs: 0,
-    codeMapLookups: 0, codeMapMisses: 0, slowPathExits: 0, invalidations: 0,
+    codeMapLookups: 0, codeMapMisses: 0, invalidations: 0,
   };
   /** the code map: guest pc → translated region */
   private readonly code = new Map<number, RegionEntry>();
@@ -92,11 +90,10 @@ export class DynamicExecutor {
 
   /** Runs from `pc` until a syscall, fence.i, trap or about `maxInsns` instructions. */
   run(pc: number, maxInsns: number): Stop {
-    const pcSlot = this.guest.state.slot("pc");
     const start = this.translatedInstructions + this.interp.instructions;
     for (;;) {
       if (this.translatedInstructions + this.interp.instructions - start >= maxInsns) {
-        this.state.setI64(pcSlot, BigInt(pc));
+        this.writePc(pc);
         return { kind: "budget", pc };
       }
       this.stats.codeMapLookups++;
@@ -113,27 +110,20 @@ export class DynamicExecutor {
         switch (kind) {
           case ExitKind.Jump: pc = next; continue;
           case ExitKind.Syscall:
-            this.state.setI64(pcSlot, BigInt(next));
+            this.writePc(next);
             return { kind: "syscall", next };
           case ExitKind.FenceI:
             this.invalidate();
             this.interp.invalidate();
-            this.state.setI64(pcSlot, BigInt(next));
+            this.writePc(next);
             return { kind: "fence.i", next };
           case ExitKind.Trap: {
-            this.state.setI64(pcSlot, BigInt(next));
+            this.writePc(next);
             const raw = mdv.getBigInt64(CONTROL_BASE + CTRL.addr, true);
             const signal = mdv.getInt32(CONTROL_BASE + CTRL.signal, true), code = mdv.getInt32(CONTROL_BASE + CTRL.code, true);
-            return raw === NO_TRAP_ADDRESS
+            return mdv.getInt32(CONTROL_BASE + CTRL.fault, true) === 0
               ? { kind: "trap", signal, code, pc: next }
               : { kind: "trap", signal, code, pc: next, addr: Number(BigInt.asUintN(64, raw)) };
-          }
-          case ExitKind.Slow: {
-            this.stats.slowPathExits++;
-            const s = this.interp.run(next, 1);
-            if (s.kind !== "budget") return s;
-            pc = s.pc;
-            continue;
           }
           default: throw new Error(`internal error: translated code returned exit kind ${kind}`);
         }
@@ -182,6 +172,13 @@ export class DynamicExecutor {
       this.code.set(entry, { fn, index, pages: [...pages], start, end });
       this.stats.regionsCompiled++;
     }
+  }
+
+  /** Stores the guest pc in the state's pc slot (i64 or i32 by guest). */
+  private writePc(pc: number): void {
+    const slot = this.guest.state.slot("pc");
+    if (this.guest.state.slots[slot]!.ty === "i64") this.state.setI64(slot, BigInt(pc));
+    else this.state.setI32(slot, pc);
   }
 
   private clearJumpCache(): void {

@@ -6,7 +6,9 @@
  */
 import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "../fp/softfloat.ts";
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
-import { CONTROL_BASE, type GuestMemory } from "../memory/memory.ts";
+import { CONTROL_BASE, GuestFault, type GuestMemory } from "../memory/memory.ts";
+import { Signal } from "../../translator/ir/ir.ts";
+import { SEGV_ACCERR, SEGV_MAPERR } from "../interp/lift.ts";
 import { CTRL } from "../../translator/codegen/exits.ts";
 
 const FMT: FpFormat[] = ["f32", "f64"];
@@ -20,11 +22,55 @@ export type HelperTable = Record<string, (...args: Array<number | bigint>) => nu
 /** Builds the import object for translation modules: guest memory, the shared region table, FP and helpers. */
 export function translationImports(mem: GuestMemory, table: WebAssembly.Table, helpers: HelperTable): WebAssembly.Imports {
   const flagsAt = CONTROL_BASE + CTRL.fpflags;
+  /** The address of an allowed access, or -1 after recording the fault in the control block. */
+  const checkedAddress = (addr: bigint, size: number, access: "read" | "write"): number => {
+    const u = BigInt.asUintN(64, addr);
+    const dv = mem.dv;
+    let faultAddr: bigint, code: number;
+    if (u < 0x1_0000_0000n) {
+      const a = Number(u);
+      try {
+        mem.check(a, size, access);
+        dv.setInt32(CONTROL_BASE + CTRL.fault, 0, true);
+        return a;
+      } catch (e) {
+        if (!(e instanceof GuestFault)) throw e;
+        faultAddr = BigInt(e.addr); code = e.mapped ? SEGV_ACCERR : SEGV_MAPERR;
+      }
+    } else {
+      faultAddr = u; code = SEGV_MAPERR;
+    }
+    dv.setInt32(CONTROL_BASE + CTRL.fault, 1, true);
+    dv.setInt32(CONTROL_BASE + CTRL.signal, Signal.SIGSEGV, true);
+    dv.setInt32(CONTROL_BASE + CTRL.code, code, true);
+    dv.setBigUint64(CONTROL_BASE + CTRL.addr, faultAddr, true);
+    return -1;
+  };
   const setFlags = (f: number) => { mem.dv.setInt32(flagsAt, f, true); };
   const mask = (fmt: number, v: bigint) => (fmt === 0 ? BigInt.asUintN(32, v) : BigInt.asUintN(64, v));
   const env: Record<string, unknown> = {
     memory: mem.memory,
     table,
+    // Checked accesses for translated code outside its fast path (same permission rules and fault
+    // reports as the interpreter). Values travel as the accessed bytes in memory order, in an i64.
+    mem_load(addr: bigint, size: number): bigint {
+      const a = checkedAddress(addr, size, "read");
+      if (a < 0) return 0n;
+      const dv = mem.dv;
+      return size === 8 ? dv.getBigInt64(a, true) : BigInt(size === 4 ? dv.getUint32(a, true) : size === 2 ? dv.getUint16(a, true) : dv.getUint8(a));
+    },
+    mem_store(addr: bigint, size: number, value: bigint): number {
+      const a = checkedAddress(addr, size, "write");
+      if (a < 0) return 1;
+      const dv = mem.dv;
+      if (size === 8) dv.setBigInt64(a, value, true);
+      else if (size === 4) dv.setUint32(a, Number(BigInt.asUintN(32, value)), true);
+      else if (size === 2) dv.setUint16(a, Number(BigInt.asUintN(16, value)), true);
+      else dv.setUint8(a, Number(BigInt.asUintN(8, value)));
+      const code = mem.codePages.has(a >>> 12) || mem.codePages.has((a + size - 1) >>> 12);
+      mem.wrote(a, size);
+      return code ? 2 : 0;
+    },
     fp_arith(fmt: number, op: number, a: bigint, b: bigint, c: bigint, rm: number, nan: number): bigint {
       const r = fpArith(FMT[fmt]!, ARITH[op]!, mask(fmt, a), mask(fmt, b), mask(fmt, c), rm, NAN[nan]!);
       setFlags(r.flags);

@@ -18,12 +18,6 @@ export const enum ExitKind {
   FenceI = 2,
   /** a guest trap at the returned pc: signal, code and address are in the control block */
   Trap = 3,
-  /**
-   * the instruction at the returned pc needs the runtime (a memory access outside the fast path: possible
-   * fault, write to a page holding translated code, chunk-boundary crossing): state is committed up to
-   * that instruction, which the interpreter must execute next.
-   */
-  Slow = 4,
 }
 
 /** Byte offsets inside the control block. */
@@ -38,7 +32,12 @@ export const CTRL = {
   icount: 16,
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
-  /** i64 fault address (Trap), or {@link NO_TRAP_ADDRESS} */
+  /**
+   * i32, Trap: 1 when `addr` holds a fault address (memory faults), 0 for traps without one (illegal
+   * instruction, ebreak). The memory helpers also set it to tell translated code that an access faulted.
+   */
+  fault: 12,
+  /** i64 fault address (Trap, when `fault` is 1) */
   addr: 32,
   /**
    * i64 chaining limit: a region that leaves with a Jump continues directly into the next translated region
@@ -63,5 +62,3 @@ export function jumpCacheEntry(pc: number): number {
   return ((pc >>> 1) ^ (pc >>> 12)) & (JUMP_CACHE_ENTRIES - 1);
 }
 
-/** The value of {@link CTRL.addr} for a trap that has no fault address (illegal instruction, ebreak, ...). */
-export const NO_TRAP_ADDRESS = -1n;

@@ -7,6 +7,7 @@ import { CTRL, ExitKind } from "./exits.ts";
 import { CONTROL_BASE, GuestMemory, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
 import { CpuState } from "../../runtime/state.ts";
 import type { Region } from "./lower.ts";
+import { translationImports } from "../../runtime/jit/imports.ts";
 
 const layout = makeStateLayout([["x1", "i64"], ["x2", "i64"], ["x3", "i64"], ["w", "i32"]]);
 const types = layout.slots.map((s) => s.ty);
@@ -15,9 +16,8 @@ const X1 = layout.slot("x1"), X2 = layout.slot("x2"), X3 = layout.slot("x3");
 async function instantiate(region: Region, mem: GuestMemory) {
   const compiled = compileRegions(layout, [region]);
   assert.is(compiled.rejected.length, 0, JSON.stringify(compiled.rejected));
-  const fail = () => { throw new Error("unexpected FP import call"); };
-  const env = { memory: mem.memory, table: new WebAssembly.Table({ element: "anyfunc", initial: 1 }), fp_arith: fail, fp_cmp: fail, fp_toint: fail, fp_fromint: fail, fp_conv: fail, fp_class: fail };
-  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { env });
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
   mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
   return instance.exports[compiled.regions[0]!.name] as () => number;
 }
@@ -65,8 +65,8 @@ test("a region with several entries: each entry pc has its own exported function
   const region = { ...sumLoop(), entries: [0x104] };
   const compiled = compileRegions(layout, [region]);
   assert.equal(compiled.regions.map((r) => r.entry), [0x100, 0x104]);
-  const env = { memory: mem.memory, table: new WebAssembly.Table({ element: "anyfunc", initial: 1 }) };
-  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { env });
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
   mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
   st.setI64(X1, 1000n); st.setI64(X2, 10n);
   assert.is((instance.exports[compiled.regions[1]!.name] as () => number)(), 0x10c);
@@ -93,13 +93,32 @@ test("loads and stores take the slow path outside mapped chunks, with state comm
   assert.equal([...mem.u8.subarray(0x20010, 0x20012)], [0xff, 0xff], "little-endian 16-bit store of -1");
   // unmapped address: leaves before the load, x3 committed, x2 untouched
   st.setI64(X1, 0x50000n); st.setI64(X2, 99n); st.setI64(X3, 0n);
+  const icount = () => mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true);
+  const before = icount();
   assert.is(fn(), 0x204);
-  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Slow);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Trap);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.signal, true), 11);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.code, true), 1, "SEGV_MAPERR");
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.addr, true), 0x50000n);
+  assert.is(icount() - before, 1n, "one instruction completed");
   assert.is(st.getI64(X3), 7n);
   assert.is(st.getI64(X2), 99n);
-  // an address >= 2^32 also leaves through the slow path
+  // an address >= 2^32 faults too
   st.setI64(X1, 0x1_0002_0010n);
   assert.is(fn(), 0x204);
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.addr, true), 0x1_0002_0010n);
+  // a page that is mapped in a chunk that is not: the checked helper performs the access
+  mem.map(0x70000, 0x1000, PROT_READ | PROT_WRITE);
+  mem.u8.set([0x80, 0, 0, 0], 0x70ff0);
+  st.setI64(X1, 0x70ff0n);
+  assert.is(fn(), 0x300);
+  assert.is(st.getI64(X2), -0x80000000n);
+  assert.equal([...mem.u8.subarray(0x70ff0, 0x70ff2)], [0x01, 0], "little-endian 16-bit store of the low half of -0x7fffffff");
+  // a read-only page: the load works, the store faults with SEGV_ACCERR after the load completed
+  mem.protect(0x70000, 0x1000, PROT_READ);
+  assert.is(fn(), 0x208);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.code, true), 2, "SEGV_ACCERR");
+  assert.is(st.getI64(X2), 0x01000000n, "big-endian load of the bytes stored before");
 });
 
 test("total division and high multiplies follow the IR definition", async () => {

@@ -14,7 +14,7 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, NO_TRAP_ADDRESS } from "./exits.ts";
+import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 
 type X = binaryen.ExpressionRef;
@@ -30,6 +30,9 @@ export interface Region { entry: number; blocks: Block[]; entries?: number[] }
 export const FP_IMPORTS = {
   arith: "fp_arith", cmp: "fp_cmp", toint: "fp_toint", fromint: "fp_fromint", conv: "fp_conv", fclass: "fp_class",
 } as const;
+
+/** The checked memory access helpers (runtime/jit/imports.ts) for accesses outside the fast path. */
+export const MEM_IMPORTS = { load: "mem_load", store: "mem_store" } as const;
 
 /** Numeric codes passed to the FP imports. */
 export const FP_CODES = {
@@ -76,6 +79,8 @@ export function declareImports(m: binaryen.Module, helpers: Map<string, { params
   m.addTable(REGION_TABLE, 1, 0xffffffff);
   m.addTableImport(REGION_TABLE, "env", REGION_TABLE);
   const { i32, i64 } = binaryen;
+  m.addFunctionImport(MEM_IMPORTS.load, "env", MEM_IMPORTS.load, binaryen.createType([i64, i32]), i64);
+  m.addFunctionImport(MEM_IMPORTS.store, "env", MEM_IMPORTS.store, binaryen.createType([i64, i32, i64]), i32);
   m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i64, i64, i64, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.cmp, "env", FP_IMPORTS.cmp, binaryen.createType([i32, i32, i64, i64]), i32);
   m.addFunctionImport(FP_IMPORTS.toint, "env", FP_IMPORTS.toint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
@@ -103,6 +108,11 @@ class RegionLowering {
   private readonly slotLocal = new Map<Slot, number>();
   private readonly written = new Set<Slot>();
   private readonly icount: number;
+  /** locals: a value loaded by the memory helper; set when a store hit translated code */
+  private readonly raw: number;
+  private readonly codeWritten: number;
+  /** the current instruction has a store (that may write translated code) */
+  private storeInInsn = false;
   /** local: instructions this call may run (see lower()) */
   private readonly budget: number;
   /** pcs of blocks that check the budget on entry */
@@ -117,6 +127,8 @@ class RegionLowering {
   constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
+    this.raw = this.local(binaryen.i64);
+    this.codeWritten = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
     for (const b of region.blocks) for (const op of b.ops) {
       if (op.op === "get" || op.op === "set") this.slot(op.slot);
@@ -180,7 +192,7 @@ class RegionLowering {
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
           this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
         case "trap": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
-          this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), m.i64.const(exit.addr !== undefined ? BigInt(exit.addr) : NO_TRAP_ADDRESS))]))); break;
+          this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), exit.addr !== undefined ? m.i64.const(BigInt(exit.addr)) : undefined)]))); break;
       }
     });
     this.region.blocks.forEach((b) => {
@@ -250,8 +262,17 @@ class RegionLowering {
         this.exitTo(ExitKind.Jump, m.i32.const(b.pc | 0))));
     }
     out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
+    this.storeInInsn = false;
     for (const op of b.ops) out.push(...this.lowerOp(op));
     out.push(...this.flush());
+    if (this.storeInInsn) {
+      // the last instruction may have written translated code: leave for the dispatcher at the successor
+      const x = b.exit;
+      const next = x.kind === "jump" || x.kind === "call" ? m.i32.const(x.target | 0)
+        : x.kind === "branch" ? m.select(this.t(x.cond), m.i32.const(x.taken | 0), m.i32.const(x.fallthrough | 0))
+        : x.kind === "indirect" ? this.toPc(x.target) : undefined;
+      if (next !== undefined) out.push(m.if(m.local.get(this.codeWritten, binaryen.i32), this.exitTo(ExitKind.Jump, next)));
+    }
     return out;
   }
 
@@ -299,12 +320,13 @@ class RegionLowering {
       this.exitTo(kind, m.i32.const(this.insnPc | 0)),
     ]);
   }
-  private trapExit(signal: number, code: number, pc: X, addr: X): X {
+  private trapExit(signal: number, code: number, pc: X, addr: X | undefined): X {
     const m = this.m;
     return m.block(null, [
       m.i32.store(CONTROL_BASE + CTRL.signal, 4, m.i32.const(0), m.i32.const(signal)),
       m.i32.store(CONTROL_BASE + CTRL.code, 4, m.i32.const(0), m.i32.const(code)),
-      m.i64.store(CONTROL_BASE + CTRL.addr, 8, m.i32.const(0), addr),
+      m.i32.store(CONTROL_BASE + CTRL.fault, 4, m.i32.const(0), m.i32.const(addr === undefined ? 0 : 1)),
+      ...(addr === undefined ? [] : [m.i64.store(CONTROL_BASE + CTRL.addr, 8, m.i32.const(0), addr)]),
       this.exitTo(ExitKind.Trap, pc),
     ]);
   }
@@ -313,25 +335,52 @@ class RegionLowering {
   private toPc(temp: Temp): X { return this.is64(temp) ? this.m.i32.wrap(this.t(temp)) : this.t(temp); }
 
   /**
-   * The fast-path test of a memory access of `size` bytes at guest address temp `addr`: true when the
-   * access must go to the runtime (address beyond 2 GiB, chunk lacking the permission, chunk crossing).
+   * The fast-path test of a memory access of `size` bytes at guest address temp `addr` (after `a32` is
+   * set to its low half): true when the access must go through the runtime's checked helper (address
+   * beyond 2 GiB, chunk lacking the permission or holding translated code, chunk crossing).
    */
-  private slowAccess(addr: Temp, size: number, bit: number, a32: number): X[] {
+  private needsHelper(addr: Temp, size: number, bit: number, a32: number): X {
     const m = this.m;
-    const set = m.local.set(a32, this.toPc(addr));
     const get = () => m.local.get(a32, binaryen.i32);
     const high = this.is64(addr)
       ? m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(31n)), m.i64.const(0n))
       : m.i32.ne(m.i32.shr_u(get(), m.i32.const(31)), m.i32.const(0));
     const chunk = m.i32.eqz(m.i32.and(m.i32.load8_u(CHUNK_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(CHUNK_SHIFT))), m.i32.const(bit)));
     const cross = m.i32.gt_u(m.i32.and(get(), m.i32.const((1 << CHUNK_SHIFT) - 1)), m.i32.const((1 << CHUNK_SHIFT) - size));
-    return [set, m.if(m.i32.or(high, m.i32.or(chunk, cross)), this.sideExit(ExitKind.Slow))];
+    return m.i32.or(high, m.i32.or(chunk, cross));
+  }
+  /** A guest address temp as the i64 the memory helpers take (an i32 address zero-extended). */
+  private address64(addr: Temp): X { return this.is64(addr) ? this.t(addr) : this.m.i64.extend_u(this.t(addr)); }
+  /** Leaves with the memory fault the helper recorded (signal, code and address are in the control block). */
+  private faultExit(): X {
+    const m = this.m;
+    return m.if(m.i32.ne(m.i32.load(CONTROL_BASE + CTRL.fault, 4, m.i32.const(0)), m.i32.const(0)), this.sideExit(ExitKind.Trap));
+  }
+  /**
+   * A loaded value from `raw` (the accessed bytes in memory order, zero-extended to i64): byte order and
+   * sign/zero extension to the load's type.
+   */
+  private fromRaw(raw: X, size: number, signed: boolean, endian: "le" | "be", ty: Ty): X {
+    const m = this.m;
+    let v = raw;
+    if (endian === "be" && size > 1) v = this.un("i64", size === 8 ? "bswap64" : size === 4 ? "bswap32" : "bswap16", v);
+    if (signed && size < 8) v = size === 4 ? m.i64.extend32_s(v) : size === 2 ? m.i64.extend16_s(v) : m.i64.extend8_s(v);
+    return ty === "i64" || ty === "f64" ? v : m.i32.wrap(v);
   }
 
   private lowerOp(op: Op): X[] {
     const m = this.m;
     switch (op.op) {
-      case "insn": this.insnIndex++; this.insnPc = op.pc; return this.flush();
+      case "insn": {
+        const out = this.flush();
+        this.insnIndex++; this.insnPc = op.pc;
+        if (this.storeInInsn) {
+          // the previous instruction may have written translated code: continue outside this region
+          out.push(m.if(m.local.get(this.codeWritten, binaryen.i32), this.sideExit(ExitKind.Jump)));
+          this.storeInInsn = false;
+        }
+        return out;
+      }
       case "const": {
         const v = op.value;
         return [this.def(op.dst, typeof v === "bigint" ? m.i64.const(BigInt.asIntN(64, v)) : m.i32.const(v | 0))];
@@ -365,7 +414,12 @@ class RegionLowering {
             if (op.signed && op.size === 2) v = m.i32.extend16_s(v);
           }
         }
-        return [...this.slowAccess(op.addr, op.size, 1, a32), this.def(op.dst, v)];
+        const slow = m.block(null, [
+          m.local.set(this.raw, m.call(MEM_IMPORTS.load, [this.address64(op.addr), m.i32.const(op.size)], binaryen.i64)),
+          this.faultExit(),
+          this.fromRaw(m.local.get(this.raw, binaryen.i64), op.size, op.signed, op.endian, op.ty),
+        ], wasmTy(op.ty));
+        return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, m.if(this.needsHelper(op.addr, op.size, 1, a32), slow, v))];
       }
       case "store": {
         const a32 = this.local(binaryen.i32);
@@ -378,7 +432,21 @@ class RegionLowering {
         const st = is64
           ? (op.size === 8 ? m.i64.store(0, 1, ptr, v) : op.size === 4 ? m.i64.store32(0, 1, ptr, v) : op.size === 2 ? m.i64.store16(0, 1, ptr, v) : m.i64.store8(0, 1, ptr, v))
           : (op.size >= 4 ? m.i32.store(0, 1, ptr, v) : op.size === 2 ? m.i32.store16(0, 1, ptr, v) : m.i32.store8(0, 1, ptr, v));
-        const access = [...this.slowAccess(op.addr, op.size, 2, a32), st];
+        // the helper takes the bytes in memory order (already swapped for big-endian) in an i64
+        let raw = this.t(op.value);
+        if (op.endian === "be" && op.size > 1) {
+          raw = this.un(is64 ? "i64" : "i32", op.size === 8 ? "bswap64" : op.size === 4 ? "bswap32" : "bswap16", raw);
+        }
+        if (!is64) raw = m.i64.extend_u(raw);
+        const status = this.local(binaryen.i32);
+        const slow = m.block(null, [
+          m.local.set(status, m.call(MEM_IMPORTS.store, [this.address64(op.addr), m.i32.const(op.size), raw], binaryen.i32)),
+          this.faultExit(),
+          // 2: the store hit a page holding translated code: leave after this instruction
+          m.local.set(this.codeWritten, m.i32.or(m.local.get(this.codeWritten, binaryen.i32), m.i32.eq(m.local.get(status, binaryen.i32), m.i32.const(2)))),
+        ]);
+        this.storeInInsn = true;
+        const access = [m.local.set(a32, this.toPc(op.addr)), m.if(this.needsHelper(op.addr, op.size, 2, a32), slow, st)];
         return op.cond === undefined ? access : [m.if(this.t(op.cond), m.block(null, access))];
       }
       case "trapif": {
@@ -386,8 +454,7 @@ class RegionLowering {
         return [m2.if(this.t(op.cond), this.sideExitTrap(op.signal, op.code))];
       }
       case "farith": {
-        const zero = m.i64.const(0n);
-        const arg = (t: Temp | undefined) => (t === undefined ? zero : this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
+        const arg = (t: Temp | undefined) => (t === undefined ? m.i64.const(0n) : this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
         const call = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
           arg(op.a), arg(op.b), arg(op.c), this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
         return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
@@ -445,7 +512,7 @@ class RegionLowering {
     const notRun = this.block.ninsns - this.insnIndex;
     return m.block(null, [
       m.local.set(this.icount, m.i32.sub(m.local.get(this.icount, binaryen.i32), m.i32.const(notRun))),
-      this.trapExit(signal, code, m.i32.const(this.insnPc | 0), m.i64.const(NO_TRAP_ADDRESS)),
+      this.trapExit(signal, code, m.i32.const(this.insnPc | 0), undefined),
     ]);
   }
 
