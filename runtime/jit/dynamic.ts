@@ -73,7 +73,8 @@ export class DynamicExecutor {
     readonly mem: GuestMemory,
     readonly state: CpuState,
     readonly interp: Interpreter,
-    private readonly compile: RegionCompiler,
+    /** the region compiler (translator/codegen); undefined: no dynamic translation (only installed modules) */
+    private readonly compile: RegionCompiler | undefined,
     opts: DynamicOptions = {},
   ) {
     this.threshold = opts.threshold ?? 50;
@@ -83,9 +84,37 @@ export class DynamicExecutor {
     mem.onCodeWrite = (addr, len) => this.invalidate(addr, addr + len);
   }
 
-  /** Guest instructions executed in translated code so far. */
+  /** Guest instructions executed in translated code so far (ahead-of-time and dynamic). */
   get translatedInstructions(): number {
     return Number(this.mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true));
+  }
+  /** Guest instructions executed in ahead-of-time translated code so far. */
+  get aotInstructions(): number {
+    return Number(this.mem.dv.getBigInt64(CONTROL_BASE + CTRL.icountAot, true));
+  }
+
+  /**
+   * Installs an ahead-of-time translated module: instantiates it (its data segments initialise guest
+   * memory, which must be mapped already) and enters its exported entries into the code map. `code`
+   * lists the guest address ranges its code was translated from (writes there drop the translations).
+   */
+  async installModule(module: WebAssembly.Module, entries: Array<{ entry: number; name: string }>, code: Array<{ start: number; end: number }>): Promise<void> {
+    const t0 = performance.now();
+    const instance = await WebAssembly.instantiate(module, this.imports);
+    this.stats.wasmCompileMs += performance.now() - t0;
+    const pages = new Set<number>();
+    for (const r of code) {
+      for (let p = Math.floor(r.start / PAGE_SIZE); p <= Math.floor((r.end - 1) / PAGE_SIZE); p++) pages.add(p);
+      this.mem.addCodeRange(r.start, r.end);
+    }
+    const start = Math.min(...code.map((r) => r.start)), end = Math.max(...code.map((r) => r.end));
+    for (const { entry, name } of entries) {
+      const fn = instance.exports[name];
+      if (typeof fn !== "function") throw new Error(`translated module lacks the export ${name}`);
+      const index = this.table.grow(1);
+      this.table.set(index, fn);
+      this.code.set(entry, { fn: fn as () => number, index, pages: [...pages], start, end });
+    }
   }
 
   /** Runs from `pc` until a syscall, fence.i, trap or about `maxInsns` instructions. */
@@ -131,7 +160,7 @@ export class DynamicExecutor {
       this.stats.codeMapMisses++;
       const n = (this.hot.get(pc) ?? 0) + 1;
       this.hot.set(pc, n);
-      if (n >= this.threshold && !this.rejected.has(pc)) {
+      if (n >= this.threshold && this.compile !== undefined && !this.rejected.has(pc)) {
         this.translate(pc);
         if (this.code.has(pc)) continue;
       }
@@ -152,7 +181,7 @@ export class DynamicExecutor {
     };
     const blocks = formRegion(pc, lift, (p) => this.hot.has(p), this.limits);
     if (blocks.length === 0) { this.rejected.add(pc); return; }
-    const batch = this.compile([{ entry: pc, blocks }]);
+    const batch = this.compile!([{ entry: pc, blocks }]);
     this.stats.translateMs += batch.compileMs;
     for (const r of batch.rejected) { this.rejected.add(r.entry); this.stats.regionsRejected++; }
     if (batch.regions.length === 0) return;

@@ -30,6 +30,8 @@ export const CTRL = {
   code: 8,
   /** i64 instructions executed in translated code, accumulated */
   icount: 16,
+  /** i64 of those, instructions executed in ahead-of-time translated code (modules compiled with `aot`) */
+  icountAot: 48,
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
   /**

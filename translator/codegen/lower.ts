@@ -63,8 +63,8 @@ export function regionEntries(region: Region): number[] {
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
-export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region): void {
-  new RegionLowering(m, layout, region).lower();
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false): void {
+  new RegionLowering(m, layout, region, aot).lower();
 }
 
 /** The support function every region tail-calls on exit: chains to the next translated region (exits.ts). */
@@ -73,8 +73,10 @@ const CHAIN = "chain";
 export const REGION_TABLE = "table";
 
 /** Declares the memory, table and helper imports every translation module uses. */
-export function declareImports(m: binaryen.Module, helpers: Map<string, { params: Ty[]; result?: Ty }>): void {
-  m.setMemory(1, -1, null, [], false, false, "0");
+export function declareImports(m: binaryen.Module, helpers: Map<string, { params: Ty[]; result?: Ty }>,
+  data: ReadonlyArray<{ offset: number; data: Uint8Array }> = []): void {
+  const segments = data.map((d) => ({ offset: m.i32.const(d.offset | 0), data: d.data, passive: false }));
+  m.setMemory(1, -1, null, segments, false, false, "0");
   m.addMemoryImport("0", "env", "memory");
   m.addTable(REGION_TABLE, 1, 0xffffffff);
   m.addTableImport(REGION_TABLE, "env", REGION_TABLE);
@@ -124,7 +126,9 @@ class RegionLowering {
   private insnIndex = 0;
   private insnPc = 0;
 
-  constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region) {
+  constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region,
+    /** ahead-of-time code also counts its instructions in CTRL.icountAot */
+    private readonly aot: boolean) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
     this.raw = this.local(binaryen.i64);
@@ -234,6 +238,10 @@ class RegionLowering {
     for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
     epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
       m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
+    if (this.aot) {
+      epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0),
+        m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
+    }
     epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32)], binaryen.i32));
     const fn = m.block(null, [
       ...prologue,

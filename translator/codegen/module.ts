@@ -23,6 +23,14 @@ export interface CompileOptions {
   optimize?: number;
   /** validate the module (default true; tests keep it on) */
   validate?: boolean;
+  /** active data segments written into the imported memory at instantiation (AOT guest image) */
+  data?: ReadonlyArray<{ offset: number; data: Uint8Array }>;
+  /** custom sections to add (AOT manifest) */
+  customSections?: ReadonlyArray<{ name: string; data: Uint8Array }>;
+  /** ahead-of-time module: its instructions are also counted in CTRL.icountAot */
+  aot?: boolean;
+  /** called after each region is lowered (progress display) */
+  progress?: (done: number, total: number) => void;
 }
 
 /** Compiles `regions` for a guest with state `layout` into one module. */
@@ -35,11 +43,14 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.TailCall |
       binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
     const helpers = helpersUsed(regions);
-    declareImports(m, helpers);
+    declareImports(m, helpers, opts.data);
     addSupportFunctions(m);
+    for (const s of opts.customSections ?? []) m.addCustomSection(s.name, s.data);
+    let done = 0;
     for (const r of regions) {
+      opts.progress?.(done++, regions.length);
       try {
-        addRegion(m, layout, r);
+        addRegion(m, layout, r, opts.aot ?? false);
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
       } catch (e) {
         if (!(e instanceof UnsupportedIR)) throw e;

@@ -1,0 +1,55 @@
+/**
+ * Loading an ahead-of-time translated module (translator/aot/format.ts) without the translator: compile
+ * it, read its manifest, map the guest image and install its code in a {@link DynamicExecutor}.
+ */
+import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
+import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
+import type { DynamicExecutor } from "../jit/dynamic.ts";
+
+/** A compiled translated module and what it holds. */
+export interface AotProgram {
+  manifest: AotManifest;
+  module: WebAssembly.Module;
+  /** entry pcs and the names of their exported functions (the code map) */
+  entries: Array<{ entry: number; name: string }>;
+}
+
+/** True when `bytes` start with the Wasm magic number and version 1. */
+export function isWasmModule(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1;
+}
+
+/** Compiles a translated module and reads its manifest; throws an Error with a clear message otherwise. */
+export async function compileAotModule(bytes: Uint8Array): Promise<AotProgram> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+  }
+  const sections = WebAssembly.Module.customSections(module, AOT_SECTION);
+  if (sections.length !== 1) throw new Error(`this WebAssembly module was not made by \`isa2wasm translate\` (no "${AOT_SECTION}" section)`);
+  const manifest = decodeManifest(sections[0]!);
+  const entries: AotProgram["entries"] = [];
+  for (const e of WebAssembly.Module.exports(module)) {
+    const m = /^r([0-9a-f]+)$/.exec(e.name);
+    if (m && e.kind === "function") entries.push({ entry: parseInt(m[1]!, 16), name: e.name });
+  }
+  return { manifest, module, entries };
+}
+
+/** Maps the program's segments (zero-filled, with their permissions); the data segments fill them in at install. */
+export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
+  // a page shared by two segments gets the union of their permissions
+  const pages = new Map<number, number>();
+  for (const s of program.manifest.segments) {
+    for (let p = alignDown(s.vaddr); p < alignUp(s.vaddr + s.memsz); p += PAGE_SIZE) pages.set(p, (pages.get(p) ?? 0) | s.prot);
+  }
+  for (const [page, prot] of [...pages].sort((x, y) => x[0] - y[0])) mem.map(page, PAGE_SIZE, prot);
+}
+
+/** Installs the program's translated code (after {@link mapAotImage}). */
+export async function installAotProgram(program: AotProgram, exec: DynamicExecutor): Promise<void> {
+  const code = program.manifest.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  await exec.installModule(program.module, program.entries, code);
+}

@@ -1,0 +1,188 @@
+/**
+ * Static code discovery for ahead-of-time translation: recursive traversal of guest code from known entry
+ * points, then partition of the blocks found into functions (the regions of the AOT module).
+ *
+ * Roots come from the caller (translate.ts): the ELF entry point, function symbols, init/fini arrays and
+ * plausible code pointers found in data (jump tables are arrays of such pointers). From each root the
+ * traversal follows direct jumps, branches and calls, the return site after every call, and the
+ * continuation after every syscall. Code that is only reached through pointers the scan cannot see stays
+ * with the runtime's interpreter fallback (and dynamic translation).
+ */
+import type { Block } from "../ir/ir.ts";
+import type { CodeReader, Guest } from "../guests/guest.ts";
+import { liftBlock } from "../../runtime/interp/lift.ts";
+
+/** Why a pc is a root. */
+export type RootKind = "entry" | "symbol" | "init" | "pointer";
+
+/** A function of the AOT module: blocks reached from `entry` without calls, and the pcs where it can be entered. */
+export interface DiscoveredFunction {
+  entry: number;
+  blocks: Block[];
+  /** pcs inside the function where execution can enter from outside: return sites, syscall continuations, pointer targets, targets of other functions' jumps */
+  entries: number[];
+}
+
+/** The result of {@link discover}. */
+export interface Discovery {
+  functions: DiscoveredFunction[];
+  blocks: number;
+  instructions: number;
+  /** roots that could not be lifted (not executable, or the first instruction is illegal) */
+  rejectedRoots: number;
+}
+
+/** Options of {@link discover}. */
+export interface DiscoveryOptions {
+  /** most instructions in one block (default 512) */
+  maxBlockInsns?: number;
+  /** called now and then with the number of blocks found so far (progress display) */
+  progress?: (blocks: number) => void;
+}
+
+/**
+ * Discovers the code reachable from `roots`. `executable(pc)` says whether pc lies in executable guest
+ * memory (the reader faults elsewhere). Deterministic: the same input gives the same functions in the same
+ * order.
+ */
+export function discover(
+  guest: Guest,
+  reader: CodeReader,
+  roots: Array<{ pc: number; kind: RootKind }>,
+  executable: (pc: number) => boolean,
+  opts: DiscoveryOptions = {},
+): Discovery {
+  const maxInsns = opts.maxBlockInsns ?? 512;
+  // Phase 1: find every block start (leader) and every pc that can be entered from outside a function.
+  const leaders = new Set<number>();
+  const functionEntries = new Set<number>();
+  const externalEntries = new Set<number>();
+  const work: number[] = [];
+  let rejectedRoots = 0;
+  const push = (pc: number) => {
+    if (!leaders.has(pc) && executable(pc)) { leaders.add(pc); work.push(pc); }
+  };
+  for (const r of [...roots].sort((a, b) => a.pc - b.pc)) {
+    if (!executable(r.pc) || !liftable(guest, reader, r.pc)) { rejectedRoots++; continue; }
+    if (r.kind !== "pointer") functionEntries.add(r.pc);
+    externalEntries.add(r.pc);
+    push(r.pc);
+  }
+  let lifted = 0;
+  while (work.length > 0) {
+    const pc = work.pop()!;
+    const b = liftBlock(guest, reader, pc, maxInsns);
+    if (++lifted % 2048 === 0) opts.progress?.(lifted);
+    for (const s of successors(b)) {
+      if (s.kind === "call") functionEntries.add(s.pc);
+      if (s.kind === "resume") externalEntries.add(s.pc);
+      push(s.pc);
+    }
+  }
+  // Phase 2: lift each leader as a block that ends before the next leader (no overlapping blocks).
+  const isLeader = (pc: number) => leaders.has(pc);
+  const blocks = new Map<number, Block>();
+  for (const pc of [...leaders].sort((a, b) => a - b)) blocks.set(pc, liftBlock(guest, reader, pc, maxInsns, isLeader));
+  // Phase 3: functions own the blocks reachable from their entry without calls (first owner wins).
+  const owner = new Map<number, number>();
+  const functions: DiscoveredFunction[] = [];
+  const ordered = [...functionEntries].sort((a, b) => a - b);
+  for (const entry of ordered) {
+    if (owner.has(entry)) continue;
+    const fn: DiscoveredFunction = { entry, blocks: [], entries: [] };
+    const stack = [entry];
+    owner.set(entry, entry);
+    while (stack.length > 0) {
+      const pc = stack.pop()!;
+      const b = blocks.get(pc);
+      if (!b) continue;
+      fn.blocks.push(b);
+      for (const s of successors(b)) {
+        if (s.kind === "call" || owner.has(s.pc) || !blocks.has(s.pc)) continue;
+        owner.set(s.pc, entry);
+        stack.push(s.pc);
+      }
+    }
+    functions.push(fn);
+  }
+  // Leaders not reached from any function entry (e.g. pointer targets) start functions of their own.
+  for (const pc of [...blocks.keys()].sort((a, b) => a - b)) {
+    if (owner.has(pc)) continue;
+    const fn: DiscoveredFunction = { entry: pc, blocks: [], entries: [] };
+    const stack = [pc];
+    owner.set(pc, pc);
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const b = blocks.get(at)!;
+      fn.blocks.push(b);
+      for (const s of successors(b)) {
+        if (s.kind === "call" || owner.has(s.pc) || !blocks.has(s.pc)) continue;
+        owner.set(s.pc, pc);
+        stack.push(s.pc);
+      }
+    }
+    functions.push(fn);
+  }
+  // Entries: external entries, and blocks another function jumps or branches to.
+  const byEntry = new Map(functions.map((f) => [f.entry, f]));
+  const addEntry = (pc: number) => {
+    const f = byEntry.get(owner.get(pc)!);
+    if (f && pc !== f.entry && !f.entries.includes(pc)) f.entries.push(pc);
+  };
+  for (const pc of externalEntries) if (owner.has(pc)) addEntry(pc);
+  for (const f of functions) {
+    for (const b of f.blocks) for (const s of successors(b)) {
+      if (s.kind !== "call" && owner.has(s.pc) && owner.get(s.pc) !== f.entry) addEntry(s.pc);
+    }
+  }
+  let instructions = 0;
+  for (const f of functions) {
+    f.blocks.sort((a, b) => (a.pc === f.entry ? -1 : b.pc === f.entry ? 1 : a.pc - b.pc));
+    f.entries.sort((a, b) => a - b);
+    for (const b of f.blocks) instructions += b.ninsns;
+  }
+  return { functions, blocks: blocks.size, instructions, rejectedRoots };
+}
+
+/** True when the instruction at pc decodes (a root that is garbage is not worth translating). */
+function liftable(guest: Guest, reader: CodeReader, pc: number): boolean {
+  try { return guest.decode(reader, pc) !== undefined; } catch { return false; }
+}
+
+/**
+ * Successors of a block: `intra` edges stay in the function, `call` targets start functions, `resume`
+ * pcs are where the runtime resumes translated code (after a call returns, after a syscall).
+ */
+function successors(b: Block): Array<{ pc: number; kind: "intra" | "call" | "resume" }> {
+  const x = b.exit;
+  switch (x.kind) {
+    case "jump": return [{ pc: x.target, kind: "intra" }];
+    case "branch": return [{ pc: x.taken, kind: "intra" }, { pc: x.fallthrough, kind: "intra" }];
+    case "call": return [{ pc: x.target, kind: "call" }, { pc: x.ret, kind: "resume" }, { pc: x.ret, kind: "intra" }];
+    case "indirect": return x.ret !== undefined ? [{ pc: x.ret, kind: "resume" }, { pc: x.ret, kind: "intra" }] : [];
+    case "runtime": return [{ pc: x.next, kind: "resume" }, { pc: x.next, kind: "intra" }];
+    case "trap": return [];
+  }
+}
+
+/**
+ * Plausible code pointers in a data image: every aligned `wordBytes`-wide word (guest byte order) whose
+ * value lies in executable memory at an instruction-aligned address (`align`).
+ */
+export function scanCodePointers(
+  data: Uint8Array,
+  wordBytes: 4 | 8,
+  endian: "le" | "be",
+  align: number,
+  executable: (pc: number) => boolean,
+): number[] {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const found = new Set<number>();
+  for (let off = 0; off + wordBytes <= data.length; off += wordBytes) {
+    const v = wordBytes === 8 ? Number(dv.getBigUint64(off, endian === "le")) : dv.getUint32(off, endian === "le");
+    if (v % align === 0 && executable(v)) found.add(v);
+  }
+  // 32-bit entries inside 64-bit data (RISC-V jump tables hold .word entries)
+  if (wordBytes === 8) for (const v of scanCodePointers(data, 4, endian, align, executable)) found.add(v);
+  return [...found].sort((a, b) => a - b);
+}

@@ -1,0 +1,109 @@
+/**
+ * Ahead-of-time translation: a whole guest program to one self-contained Wasm module (format.ts).
+ *
+ * Static discovery (discover.ts) finds the code reachable from the entry point, the function symbols,
+ * the init/fini arrays and the code pointers found in data; each discovered function becomes one region
+ * (one Wasm function with registers in locals and its loops inside), entered at its start and at every
+ * pc where the runtime may resume it. The guest image travels as data segments and the manifest as a
+ * custom section. Deterministic: the same program and options give byte-identical output.
+ */
+import type { Guest } from "../guests/guest.ts";
+import { compileRegions } from "../codegen/module.ts";
+import type { Region } from "../codegen/lower.ts";
+import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
+import { memoryCodeReader } from "../../runtime/interp/lift.ts";
+import { discover, scanCodePointers, type RootKind } from "./discover.ts";
+import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
+
+/** A loadable program, independent of the file format it came from. */
+export interface ProgramImage {
+  guest: Guest;
+  entry: number;
+  /** loadable segments: file bytes (`data`, may be shorter than memsz) and PROT_* bits */
+  segments: Array<{ vaddr: number; memsz: number; data: Uint8Array; prot: number }>;
+  phdr: number;
+  phent: number;
+  phnum: number;
+  brk: number;
+  /** function symbols (empty for stripped programs) */
+  functions: number[];
+  /** pointers from init/fini arrays */
+  initPointers: number[];
+  /** allocated, non-executable data (sections when the file has them, else non-executable segments) to scan for code pointers */
+  data: Array<{ vaddr: number; bytes: Uint8Array }>;
+}
+
+/** Options of {@link translateProgram}. */
+export interface TranslateOptions {
+  /** binaryen optimisation level 0..3 (default 2) */
+  optimize?: number;
+  /** the program's file name and size, recorded in the manifest */
+  source: { name: string; size: number };
+  /** progress reports: phase name and done/total */
+  progress?: (phase: "discover" | "lower" | "optimize", done: number, total: number) => void;
+}
+
+/** Figures of one translation (for `--stats` and the benchmark report). */
+export interface TranslationStats {
+  roots: number;
+  functions: number;
+  blocks: number;
+  instructions: number;
+  entries: number;
+  rejectedFunctions: number;
+  discoverMs: number;
+  compileMs: number;
+  bytes: number;
+}
+
+/** Translates `image` into a module; returns its bytes and figures. */
+export function translateProgram(image: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
+  const { guest } = image;
+  const t0 = performance.now();
+  const mem = new GuestMemory();
+  for (const s of image.segments) {
+    mem.map(s.vaddr, s.memsz, s.prot);
+    mem.u8.set(s.data.subarray(0, Math.min(s.data.length, s.memsz)), s.vaddr);
+  }
+  const exec = image.segments.filter((s) => s.prot & PROT_EXEC);
+  const executable = (pc: number) => exec.some((s) => pc >= s.vaddr && pc < s.vaddr + s.memsz);
+  const align = guest.name === "riscv64" ? 2 : 4;
+  const roots: Array<{ pc: number; kind: RootKind }> = [{ pc: image.entry, kind: "entry" }];
+  for (const pc of image.functions) roots.push({ pc, kind: "symbol" });
+  for (const pc of image.initPointers) roots.push({ pc, kind: "init" });
+  const wordBytes = guest.addressBits === 64 ? 8 : 4;
+  for (const d of image.data) for (const pc of scanCodePointers(d.bytes, wordBytes, guest.endian, align, executable)) roots.push({ pc, kind: "pointer" });
+  const found = discover(guest, memoryCodeReader(mem, guest.endian), roots, executable, {
+    progress: (n) => opts.progress?.("discover", n, 0),
+  });
+  const t1 = performance.now();
+  const regions: Region[] = found.functions.map((f) => ({ entry: f.entry, blocks: f.blocks, entries: f.entries }));
+  const entries = regions.reduce((n, r) => n + 1 + (r.entries?.length ?? 0), 0);
+  const manifest: AotManifest = {
+    format: AOT_FORMAT,
+    guest: guest.name,
+    entry: image.entry,
+    segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, filesz: Math.min(s.data.length, s.memsz), prot: s.prot & (PROT_READ | PROT_WRITE | PROT_EXEC) })),
+    phdr: image.phdr, phent: image.phent, phnum: image.phnum, brk: image.brk,
+    source: opts.source,
+    translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions: found.instructions, discoveryRoots: roots.length },
+  };
+  const compiled = compileRegions(guest.state, regions, {
+    optimize: opts.optimize ?? 2,
+    aot: true,
+    data: image.segments.filter((s) => s.data.length > 0).map((s) => ({ offset: s.vaddr, data: s.data.subarray(0, Math.min(s.data.length, s.memsz)) })),
+    customSections: [{ name: AOT_SECTION, data: encodeManifest(manifest) }],
+    progress: (done, total) => {
+      opts.progress?.("lower", done, total);
+      if (done === total - 1) opts.progress?.("optimize", 0, 1);
+    },
+  });
+  return {
+    binary: compiled.binary,
+    stats: {
+      roots: roots.length, functions: regions.length, blocks: found.blocks, instructions: found.instructions, entries,
+      rejectedFunctions: compiled.rejected.length,
+      discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: compiled.binary.length,
+    },
+  };
+}
