@@ -32,6 +32,11 @@ export const CTRL = {
   icount: 16,
   /** i64 of those, instructions executed in ahead-of-time translated code (modules compiled with `aot`) */
   icountAot: 48,
+  /** i64 operands a, b, c and result r of an FP arithmetic helper call (bit patterns; f32 in the low half) */
+  fpa: 56,
+  fpb: 64,
+  fpc: 72,
+  fpr: 80,
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
   /**

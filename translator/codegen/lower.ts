@@ -83,7 +83,7 @@ export function declareImports(m: binaryen.Module, helpers: Map<string, { params
   const { i32, i64 } = binaryen;
   m.addFunctionImport(MEM_IMPORTS.load, "env", MEM_IMPORTS.load, binaryen.createType([i64, i32]), i64);
   m.addFunctionImport(MEM_IMPORTS.store, "env", MEM_IMPORTS.store, binaryen.createType([i64, i32, i64]), i32);
-  m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i64, i64, i64, i32, i32]), i64);
+  m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i32, i32]), i32);
   m.addFunctionImport(FP_IMPORTS.cmp, "env", FP_IMPORTS.cmp, binaryen.createType([i32, i32, i64, i64]), i32);
   m.addFunctionImport(FP_IMPORTS.toint, "env", FP_IMPORTS.toint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.fromint, "env", FP_IMPORTS.fromint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
@@ -462,10 +462,22 @@ class RegionLowering {
         return [m2.if(this.t(op.cond), this.sideExitTrap(op.signal, op.code))];
       }
       case "farith": {
+        // operands and result travel through the control block (no BigInt conversions on the JS side)
         const arg = (t: Temp | undefined) => (t === undefined ? m.i64.const(0n) : this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
-        const call = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
-          arg(op.a), arg(op.b), arg(op.c), this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
-        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+        const zero = () => m.i32.const(0);
+        const out: X[] = [m.i64.store(CONTROL_BASE + CTRL.fpa, 8, zero(), arg(op.a))];
+        if (op.b !== undefined) out.push(m.i64.store(CONTROL_BASE + CTRL.fpb, 8, zero(), arg(op.b)));
+        if (op.c !== undefined) out.push(m.i64.store(CONTROL_BASE + CTRL.fpc, 8, zero(), arg(op.c)));
+        const flags = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
+          this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i32);
+        const l = this.local(binaryen.i32);
+        out.push(m.local.set(l, flags));
+        const r = m.i64.load(CONTROL_BASE + CTRL.fpr, 8, zero());
+        out.push(this.def(op.dst, op.fmt === "f64" ? r : m.i32.wrap(r)));
+        const acc = this.local(binaryen.i32);
+        out.push(m.local.set(acc, m.i32.or(this.slotValue(op.flags), m.local.get(l, binaryen.i32))));
+        this.pending.set(op.flags, () => m.local.get(acc, binaryen.i32));
+        return out;
       }
       case "fcmp": {
         const arg = (t: Temp) => (this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
