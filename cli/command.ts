@@ -1,3 +1,5 @@
+import { UsageError } from "./errors.ts";
+
 /** The shape of one CLI command. */
 export interface Command {
   name: string;
@@ -9,11 +11,13 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** What commands may use of the host process: output streams and the working directory. */
+/** What commands may use of the host process: output streams, the working directory and file reading. */
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
+  /** Reads a whole file (relative paths from `cwd`); throws an InputError saying why it cannot be read. */
+  readFile(path: string): Promise<Uint8Array>;
 }
 
 /** Splits argv into options (--name, --name=value, --name value for names in `valued`) and positionals. */
@@ -28,7 +32,7 @@ export function parseArgs(args: string[], valued: string[] = [], stopAtFirstPosi
       const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, "");
       if (eq >= 0) opts.set(name, a.slice(eq + 1));
       else if (valued.includes(name)) {
-        if (i + 1 >= args.length) throw new (class extends Error {})(`option --${name} needs a value`);
+        if (i + 1 >= args.length) throw new UsageError(`option --${name} needs a value`);
         opts.set(name, args[++i]!);
       } else opts.set(name, true);
       continue;

@@ -1,11 +1,27 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
 import { main, COMMANDS } from "./main.ts";
+import { InputError } from "./errors.ts";
 
-function capture() {
-  const o = { out: "", err: "", cwd: "." };
-  return { io: { out: (t: string) => { o.out += t; }, err: (t: string) => { o.err += t; }, cwd: "." }, o };
+/** An in-memory CliIO: `files` are the only readable files; output is collected. */
+function capture(files: Record<string, Uint8Array> = {}) {
+  const o = { out: "", err: "" };
+  const io = {
+    out: (t: string) => { o.out += t; },
+    err: (t: string) => { o.err += t; },
+    cwd: ".",
+    readFile: async (path: string) => {
+      const f = files[path];
+      if (!f) throw new InputError(`${path}: cannot read: no such file or directory`);
+      return f;
+    },
+  };
+  return { io, o };
 }
+
+const fixture = (guest: string, name: string) =>
+  new Uint8Array(readFileSync(new URL(`../fixtures/bin/${guest}/${name}`, import.meta.url)));
 
 test("--help lists every command", async () => {
   const { io, o } = capture();
@@ -25,6 +41,56 @@ test("unknown command exits 2 with one line", async () => {
   const { io, o } = capture();
   assert.is(await main(["frobnicate"], io), 2);
   assert.is(o.err.trim().split("\n").length, 1);
+});
+
+test("info on a malformed ELF: exit 2, exactly one stderr line naming the file", async () => {
+  const good = fixture("riscv64", "hello");
+  const broken: Record<string, Uint8Array> = {
+    "truncated": good.subarray(0, 200),
+    "badmagic": Uint8Array.from([0x7f, 0x45, 0x4c, 0x47, ...good.subarray(4, 64)]),
+    "empty": new Uint8Array(0),
+    "shnum": (() => { const b = good.slice(); b[60] = 0xff; b[61] = 0x7f; return b; })(), // e_shnum = 0x7fff
+  };
+  for (const name of Object.keys(broken)) {
+    const { io, o } = capture(broken);
+    assert.is(await main(["info", name], io), 2, name);
+    assert.is(o.out, "", name);
+    assert.ok(o.err.endsWith("\n"), name);
+    const lines = o.err.slice(0, -1).split("\n");
+    assert.is(lines.length, 1, o.err);
+    assert.ok(lines[0]!.startsWith(`isa2wasm info: ${name}: malformed ELF: `), lines[0]);
+  }
+});
+
+test("info on a missing file and with bad arguments: exit 2, one line", async () => {
+  for (const argv of [["info", "nope"], ["info"], ["info", "a", "b"], ["info", "--frob", "x"]]) {
+    const { io, o } = capture();
+    assert.is(await main(argv, io), 2, argv.join(" "));
+    assert.is(o.err.trim().split("\n").length, 1, o.err);
+    assert.ok(o.err.startsWith("isa2wasm info: "), o.err);
+  }
+});
+
+test("info on a fixture: exit 0, text and --json agree with the file header", async () => {
+  const files = { rv: fixture("riscv64", "hello"), ppc: fixture("ppc32", "hello") };
+  const { io, o } = capture(files);
+  assert.is(await main(["info", "rv"], io), 0);
+  assert.match(o.out, /^Class: +ELF64$/m);
+  assert.match(o.out, /^Machine: +riscv64 /m);
+  assert.match(o.out, /^Loadable: +yes/m);
+  const j = capture(files);
+  assert.is(await main(["info", "--json", "ppc"], j.io), 0);
+  const info = JSON.parse(j.o.out);
+  assert.is(info.class, 32);
+  assert.is(info.endian, "be");
+  assert.is(info.guest, "ppc32");
+  assert.equal(info.loadProblems, []);
+});
+
+test("error messages with control characters stay on one line", async () => {
+  const { io, o } = capture();
+  assert.is(await main(["info", "a\nb"], io), 2);
+  assert.is(o.err.trim().split("\n").length, 1, o.err);
 });
 
 test.run();

@@ -40,8 +40,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await cmd.run(args, io);
   } catch (e) {
-    if (e instanceof UsageError) { io.err(`isa2wasm ${name}: ${e.message}\n`); return 2; }
-    if (e instanceof InputError) { io.err(`isa2wasm ${name}: ${e.message}\n`); return 2; }
+    if (e instanceof UsageError || e instanceof InputError) { io.err(`isa2wasm ${name}: ${oneLine(e.message)}\n`); return 2; }
     throw e;
   }
+}
+
+/** Escapes control characters (a file name or a string from a file may hold newlines) so a message stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
