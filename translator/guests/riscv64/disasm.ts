@@ -1,0 +1,70 @@
+/**
+ * RV64GC disassembler producing the text of `riscv64-linux-gnu-objdump -d -M no-aliases` (binutils 2.40):
+ * mnemonic, a tab, operands with ABI register names; branch and jump targets as absolute hex addresses
+ * (without objdump's ` <symbol+offset>` comment). Driven by the operand syntax of the encoding tables.
+ */
+import type { Decoded } from "../guest.ts";
+import {
+  CSR_NAMES, F_REGISTER_NAMES, ROUNDING_MODES, RV64G_ROWS, RVC_ROWS, X_REGISTER_NAMES,
+} from "./encoding.ts";
+
+/** What the disassembler needs of a row. */
+interface Syntax { args: string; aqrl: boolean; exactConversion: boolean }
+
+const SYNTAX = new Map<string, Syntax>([
+  ...RV64G_ROWS.map((r) => [r.name, { args: r.args, aqrl: !!r.aqrl, exactConversion: !!r.exactConversion }] as const),
+  ...RVC_ROWS.map((r) => [r.name, { args: r.args, aqrl: false, exactConversion: false }] as const),
+]);
+
+const ADDRESS_MASK = (1n << 64n) - 1n;
+
+function hex(n: number): string {
+  return "0x" + n.toString(16);
+}
+
+/** Fence predecessor/successor set: i, o, r, w for bits 3..0. */
+function fenceSet(bits: number): string {
+  const s = (bits & 8 ? "i" : "") + (bits & 4 ? "o" : "") + (bits & 2 ? "r" : "") + (bits & 1 ? "w" : "");
+  return s || "unknown";
+}
+
+function operand(token: string, f: Record<string, number>, pc: number): string {
+  switch (token) {
+    case "xd": return X_REGISTER_NAMES[f.rd!]!;
+    case "xs1": return X_REGISTER_NAMES[f.rs1!]!;
+    case "xs2": return X_REGISTER_NAMES[f.rs2!]!;
+    case "fd": return F_REGISTER_NAMES[f.rd!]!;
+    case "fs1": return F_REGISTER_NAMES[f.rs1!]!;
+    case "fs2": return F_REGISTER_NAMES[f.rs2!]!;
+    case "fs3": return F_REGISTER_NAMES[f.rs3!]!;
+    case "imm": case "zimm": return String(f.imm);
+    case "shamt": return hex(f.imm!);
+    case "hi20": return hex((f.imm! >>> 12) & 0xfffff);
+    case "target": return "0x" + ((BigInt(pc) + BigInt(f.imm!)) & ADDRESS_MASK).toString(16);
+    case "csr": return CSR_NAMES.get(f.csr!) ?? hex(f.csr!);
+    case "rm": return f.rm === 7 ? "" : ROUNDING_MODES[f.rm!]!;
+    case "pred": return fenceSet(f.pred!);
+    case "succ": return fenceSet(f.succ!);
+    default: throw new Error(`riscv64 disassembler: unknown operand token ${token}`);
+  }
+}
+
+/** The text objdump shows for code it cannot disassemble (`.2byte`/`.4byte`; 0x0000 is c.unimp). */
+export function disassembleUndecodable(raw: number, size: number): string {
+  if (size === 2 && raw === 0) return "c.unimp";
+  return `.${size}byte\t${hex(raw >>> 0)}`;
+}
+
+/** Disassembles a decoded instruction at pc as objdump `-M no-aliases` does. */
+export function disassembleRiscv64(d: Decoded, pc: number): string {
+  const syntax = SYNTAX.get(d.name);
+  if (!syntax) throw new Error(`riscv64 disassembler: no encoding row named ${d.name}`);
+  if (syntax.exactConversion && d.f.rm !== 0) return disassembleUndecodable(d.raw, d.size);
+  let name = d.name;
+  if (syntax.aqrl) name += (d.f.aq ? ".aq" : "") + (d.f.rl ? (d.f.aq ? "rl" : ".rl") : "");
+  if (!syntax.args) return name;
+  const operands = syntax.args.split(",")
+    .map((text) => text.replace(/[a-z][a-z0-9]*/g, (token) => operand(token, d.f, pc)))
+    .filter((text) => text !== "");
+  return `${name}\t${operands.join(",")}`;
+}
