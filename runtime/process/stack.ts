@@ -2,7 +2,8 @@
  * The initial process stack, laid out as Linux's create_elf_tables (fs/binfmt_elf.c) builds it. From the
  * top of the stack down:
  *
- *     one zero pointer-sized word (bprm->p starts one pointer below the top)
+ *     8 zero bytes (bprm->p starts one kernel pointer below the top: 8 bytes on 64-bit kernels, which also
+ *     run 32-bit programs; qemu-ppc leaves the same 8 bytes)
  *     the program's path (AT_EXECFN), the environment strings, the argument strings (argv[0] lowest)
  *     (aligned down to 16)
  *     the platform string, when the guest has one (AT_PLATFORM)
@@ -91,7 +92,7 @@ export class ArgumentsTooLong extends Error {}
 export function buildInitialStack(mem: GuestMemory, abi: StackAbi, spec: StackSpec): InitialStack {
   const n = abi.pointerBytes;
   const enc = new TextEncoder();
-  let p = spec.top - n;
+  let p = spec.top - 8;
   const room = (len: number) => {
     if (p - len < spec.bottom) throw new ArgumentsTooLong("argument list too long for the stack");
   };
