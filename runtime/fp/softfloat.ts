@@ -8,11 +8,16 @@
  * all five rounding modes, tininess detected after rounding (RISC-V, PowerPC), and the five exception
  * flags. Fused multiply-add and square root are therefore exact by construction.
  *
+ * The common cases take exact shortcuts on JavaScript doubles first: round-to-nearest-even arithmetic
+ * through the error-free fast paths of runtime/jit/fastfp.ts, and conversions and comparisons whose
+ * operands are plain numbers in range. Everything else goes through the exact path.
+ *
  * NaN results follow a {@link NanPolicy}: `canonical` (RISC-V) gives the canonical quiet NaN; `propagate`
  * (PowerPC) gives the first NaN operand, quieted, or the default NaN (equal to the canonical one) when an
  * invalid operation creates a NaN. Signaling NaN operands raise NV.
  */
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
+import { add32, add64, div32, div64, fma32, fma64, mul32, mul64, sqrt32, sqrt64, type FastResult } from "../jit/fastfp.ts";
 
 // Flag bits and rounding modes as translator/ir/ir.ts FpFlag and Rounding (repeated as plain numbers so
 // this module has no runtime dependency on the IR module).
@@ -281,22 +286,56 @@ function madd(F: Format, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPo
   return sumRound(F, pn, x.sig * y.sig, x.exp + y.exp, z.neg, z.sig, z.exp, rm);
 }
 
-/** Sort key of a non-NaN value: ordered like the value, with -0 below +0. */
-function orderKey(F: Format, bits: bigint): bigint {
-  const mag = bits & ~F.signBit;
-  return bits & F.signBit ? -mag - 1n : mag;
+// ---- doubles ↔ bit patterns ----
+const F64_BUF = new Float64Array(1), U64_BUF = new BigUint64Array(F64_BUF.buffer);
+const F32_BUF = new Float32Array(1), U32_BUF = new Uint32Array(F32_BUF.buffer);
+/** The value of bit pattern `bits` as a double (signaling NaNs may come back quieted: check NaNs first). */
+function toDouble(fmt: FpFormat, bits: bigint): number {
+  if (fmt === "f64") { U64_BUF[0] = bits; return F64_BUF[0]!; }
+  U32_BUF[0] = Number(bits); return F32_BUF[0]!;
+}
+/** The bit pattern of `x` (a non-NaN value representable in `fmt`). */
+function toBits(fmt: FpFormat, x: number): bigint {
+  if (fmt === "f64") { F64_BUF[0] = x; return U64_BUF[0]!; }
+  F32_BUF[0] = x; return BigInt(U32_BUF[0]!);
 }
 
-/** IEEE 754-2019 minimumNumber / maximumNumber (RISC-V fmin/fmax). */
-function minMax(F: Format, a: bigint, b: bigint, max: boolean, nan: NanPolicy): FpResult {
-  const an = isNaN(F, a), bn = isNaN(F, b);
-  if (an || bn) {
-    if (an && bn) return nanResult(F, nan, [a, b]);
+/** IEEE 754-2019 minimumNumber / maximumNumber (RISC-V fmin/fmax): -0 < +0, one NaN operand ignored. */
+function minMax(fmt: FpFormat, a: bigint, b: bigint, max: boolean, nan: NanPolicy): FpResult {
+  const F = fmtOf(fmt);
+  const x = toDouble(fmt, a), y = toDouble(fmt, b);
+  if (x !== x || y !== y) {
+    if (x !== x && y !== y) return nanResult(F, nan, [a, b]);
     const flags = isSignaling(F, a) || isSignaling(F, b) ? NV : 0;
-    return { bits: an ? b : a, flags };
+    return { bits: x !== x ? b : a, flags };
   }
-  const aFirst = orderKey(F, a) < orderKey(F, b);
+  // equal values differ in bits only for zeros of opposite signs
+  const aFirst = x < y || (x === y && (a & F.signBit) !== 0n);
   return { bits: aFirst !== max ? a : b, flags: 0 };
+}
+
+/** Round-to-nearest-even result of `fop` on doubles when a proven fast path applies. */
+function fastArith(fmt: FpFormat, fop: FpArith, a: number, b: number, c: number): FastResult | undefined {
+  if (fmt === "f64") {
+    switch (fop) {
+      case "add": return add64(a, b);
+      case "sub": return add64(a, -b);
+      case "mul": return mul64(a, b);
+      case "div": return div64(a, b);
+      case "sqrt": return sqrt64(a);
+      case "madd": return fma64(a, b, c);
+      default: return undefined;
+    }
+  }
+  switch (fop) {
+    case "add": return add32(a, b);
+    case "sub": return add32(a, -b);
+    case "mul": return mul32(a, b);
+    case "div": return div32(a, b);
+    case "sqrt": return sqrt32(a);
+    case "madd": return fma32(a, b, c);
+    default: return undefined;
+  }
 }
 
 /**
@@ -305,10 +344,19 @@ function minMax(F: Format, a: bigint, b: bigint, max: boolean, nan: NanPolicy): 
  * for another rounding mode.
  */
 export function fpArith(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy): FpResult {
+  if (rm === RNE) {
+    const fast = fastArith(fmt, fop, toDouble(fmt, a), toDouble(fmt, b), toDouble(fmt, c));
+    if (fast !== undefined) return { bits: toBits(fmt, fast.value), flags: fast.inexact ? NX : 0 };
+  }
+  return fpArithExact(fmt, fop, a, b, c, rm, nan);
+}
+
+/** {@link fpArith} computed by the exact path only: the reference for testing fast paths. */
+export function fpArithExact(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy): FpResult {
   const F = fmtOf(fmt);
   switch (fop) {
-    case "min": return minMax(F, a, b, false, nan);
-    case "max": return minMax(F, a, b, true, nan);
+    case "min": return minMax(fmt, a, b, false, nan);
+    case "max": return minMax(fmt, a, b, true, nan);
     default: break;
   }
   checkRounding(rm);
@@ -328,19 +376,17 @@ export function fpArith(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bi
  * except for `unord`.
  */
 export function fpCompare(fmt: FpFormat, cmp: FpCmp, a: bigint, b: bigint): FpCompareResult {
-  const F = fmtOf(fmt);
-  if (isNaN(F, a) || isNaN(F, b)) {
+  const x = toDouble(fmt, a), y = toDouble(fmt, b);
+  if (x !== x || y !== y) {
+    const F = fmtOf(fmt);
     const signaling = cmp === "lt" || cmp === "le" || isSignaling(F, a) || isSignaling(F, b);
     return { value: cmp === "unord" ? 1 : 0, flags: signaling ? NV : 0 };
   }
-  // zeros compare equal whatever their signs
-  const key = (x: bigint) => { const mag = x & ~F.signBit; return x & F.signBit ? -mag : mag; };
-  const ka = key(a), kb = key(b);
   let r: boolean;
   switch (cmp) {
-    case "eq": r = ka === kb; break;
-    case "lt": case "ltq": r = ka < kb; break;
-    case "le": case "leq": r = ka <= kb; break;
+    case "eq": r = x === y; break;
+    case "lt": case "ltq": r = x < y; break;
+    case "le": case "leq": r = x <= y; break;
     case "unord": r = false; break;
   }
   return { value: r ? 1 : 0, flags: 0 };
@@ -354,6 +400,23 @@ export function fpCompare(fmt: FpFormat, cmp: FpCmp, a: bigint, b: bigint): FpCo
  */
 export function fpToInt(fmt: FpFormat, a: bigint, width: 32 | 64, signed: boolean, rm: number): FpIntResult {
   checkRounding(rm);
+  const d = toDouble(fmt, a);
+  if (Math.abs(d) < 2 ** 52) { // false for NaN; floor(d), floor(d) + 1 and d - floor(d) are exact
+    const f = Math.floor(d), frac = d - f;
+    let up = false;
+    if (frac !== 0) {
+      switch (rm) {
+        case RNE: up = frac > 0.5 || (frac === 0.5 && f % 2 !== 0); break;
+        case RTZ: up = d < 0; break;
+        case RDN: up = false; break;
+        case RUP: up = true; break;
+        default: up = frac > 0.5 || (frac === 0.5 && d > 0); break; // RMM
+      }
+    }
+    const r = up ? f + 1 : f;
+    const inRange = signed ? width === 64 || (r >= -(2 ** 31) && r < 2 ** 31) : r >= 0 && (width === 64 || r < 2 ** 32);
+    if (inRange) return { value: BigInt.asIntN(width, BigInt(r)), flags: frac !== 0 ? NX : 0 };
+  }
   const F = fmtOf(fmt);
   const w = BigInt(width);
   const max = signed ? (1n << (w - 1n)) - 1n : (1n << w) - 1n;
@@ -380,17 +443,33 @@ export function fpToInt(fmt: FpFormat, a: bigint, width: 32 | 64, signed: boolea
   return { value: BigInt.asIntN(width, v), flags };
 }
 
+const EXACT_INT = 1n << 53n;
+
 /** Converts the exact integer `v` to format `fmt`, rounded with `rm` (NX when inexact). */
 export function intToFp(fmt: FpFormat, v: bigint, rm: number): FpResult {
   checkRounding(rm);
+  if (v >= -EXACT_INT && v <= EXACT_INT) { // exact as a double
+    const n = Number(v);
+    if (fmt === "f64") return { bits: toBits("f64", n), flags: 0 };
+    const r = Math.fround(n);
+    if (r === n) return { bits: toBits("f32", r), flags: 0 };
+    if (rm === RNE) return { bits: toBits("f32", r), flags: NX };
+  }
   const F = fmtOf(fmt);
-  if (v === 0n) return { bits: 0n, flags: 0 };
   return v < 0n ? roundPack(F, true, -v, 0, rm) : roundPack(F, false, v, 0, rm);
 }
 
 /** Converts `a` from the other format to `dstFmt` (f32 ↔ f64), rounded with `rm`. */
 export function fpConvert(dstFmt: FpFormat, a: bigint, rm: number, nan: NanPolicy): FpResult {
   checkRounding(rm);
+  const d = toDouble(dstFmt === "f64" ? "f32" : "f64", a);
+  if (d === d) { // not NaN: widening is exact; narrowing when fround is exact, or inexact but normal in RNE
+    if (dstFmt === "f64") return { bits: toBits("f64", d), flags: 0 };
+    const r = Math.fround(d);
+    if (r === d) return { bits: toBits("f32", r), flags: 0 };
+    const m = Math.abs(r);
+    if (rm === RNE && m >= 2 ** -126 && m !== Infinity) return { bits: toBits("f32", r), flags: NX };
+  }
   const D = fmtOf(dstFmt), S = dstFmt === "f64" ? F32 : F64;
   const x = unpack(S, a);
   switch (x.kind) {
@@ -413,14 +492,10 @@ export function fpConvert(dstFmt: FpFormat, a: bigint, rm: number, nan: NanPolic
  */
 export function fpClass(fmt: FpFormat, a: bigint): number {
   const F = fmtOf(fmt);
-  const x = unpack(F, a);
-  switch (x.kind) {
-    case Kind.NaN: return (a & F.quietBit) === 0n ? 1 << 8 : 1 << 9;
-    case Kind.Inf: return x.neg ? 1 << 0 : 1 << 7;
-    case Kind.Zero: return x.neg ? 1 << 3 : 1 << 4;
-    default: {
-      const subnormal = x.sig >> F.fracBits === 0n;
-      return x.neg ? (subnormal ? 1 << 2 : 1 << 1) : (subnormal ? 1 << 5 : 1 << 6);
-    }
-  }
+  const neg = (a & F.signBit) !== 0n, mag = a & ~F.signBit;
+  if (mag > F.inf) return (a & F.quietBit) === 0n ? 1 << 8 : 1 << 9;
+  if (mag === F.inf) return neg ? 1 << 0 : 1 << 7;
+  if (mag === 0n) return neg ? 1 << 3 : 1 << 4;
+  const subnormal = mag >> F.fracBits === 0n;
+  return neg ? (subnormal ? 1 << 2 : 1 << 1) : (subnormal ? 1 << 5 : 1 << 6);
 }
