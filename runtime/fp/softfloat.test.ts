@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "./softfloat.ts";
+import { fpArith, fpArithExact, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "./softfloat.ts";
 import type { FpArith, FpFormat } from "../../translator/ir/ir.ts";
 
 /** The vector file beside this source (run directly) or in the source tree (run compiled from dist/). */
@@ -82,6 +82,50 @@ for (const [key, vs] of groups) {
       }
     }
     assert.is(failures.length, 0, `${failures.length} mismatches (op fmt rm a b c want flags), e.g.\n${failures.slice(0, 12).join("\n")}`);
+  });
+}
+
+// ---- the double fast paths against the exact path ----
+
+/** xorshift64*: deterministic operands spread over the exponent range, with short significands and ties. */
+function operands(seed: bigint) {
+  let s = seed;
+  const next = () => { s ^= s >> 12n; s ^= (s << 25n) & 0xffffffffffffffffn; s ^= s >> 27n; return (s * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn; };
+  return (fmt: FpFormat): bigint => {
+    const r = next(), x = next();
+    const [p, bias, width] = fmt === "f64" ? [53n, 1023n, 64] : [24n, 127n, 32];
+    const sign = (r & 1n) << BigInt(width - 1);
+    const frac = x & ((1n << (p - 1n)) - 1n);
+    switch (Number((r >> 1n) & 7n)) {
+      case 0: return BigInt.asUintN(width, x); // any pattern
+      case 1: return sign | (frac & ~((1n << (p - 1n - ((r >> 8n) & 7n))) - 1n)) | ((bias + ((r >> 16n) & 15n)) << (p - 1n)); // short
+      case 2: { // near the ends of the fast ranges
+        const e = (r >> 8n) & 1n ? (r >> 16n) % 40n : 2n * bias - (r >> 16n) % 40n;
+        return sign | (e << (p - 1n)) | frac;
+      }
+      default: return sign | ((bias - 30n + (r >> 8n) % 61n) << (p - 1n)) | frac;
+    }
+  };
+}
+
+for (const fmt of ["f64", "f32"] as const) {
+  test(`${fmt}: fpArith (fast paths) equals the exact path on random operands in every mode`, () => {
+    const next = operands(fmt === "f64" ? 0x243f6a8885a308d3n : 0x13198a2e03707344n);
+    const ops: FpArith[] = ["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"];
+    const f64 = new Float64Array(1), u64 = new BigUint64Array(f64.buffer), f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+    const bitsOf = (x: number) => (fmt === "f64" ? (f64[0] = x, u64[0]!) : (f32[0] = x, BigInt(u32[0]!)));
+    const valueOf = (b: bigint) => (fmt === "f64" ? (u64[0] = b, f64[0]!) : (u32[0] = Number(b), f32[0]!));
+    const failures: string[] = [];
+    for (let i = 0; i < 40000; i++) {
+      const op = ops[i % ops.length]!, rm = i % 7 < 3 ? i % 7 : 0; // mostly RNE
+      const a = next(fmt), b = next(fmt);
+      // every other madd cancels: c is about -(a·b)
+      let c = next(fmt);
+      if (op === "madd" && i % 2 === 0) c = bitsOf(-(valueOf(a) * valueOf(b))) ^ BigInt(i & 3);
+      const got = fpArith(fmt, op, a, b, c, rm, "canonical"), want = fpArithExact(fmt, op, a, b, c, rm, "canonical");
+      if (got.bits !== want.bits || got.flags !== want.flags) failures.push(`${op} rm ${rm} ${hex(a)} ${hex(b)} ${hex(c)}: ${hex(got.bits)} ${got.flags} want ${hex(want.bits)} ${want.flags}`);
+    }
+    assert.is(failures.length, 0, failures.slice(0, 10).join("\n"));
   });
 }
 
