@@ -73,9 +73,10 @@ const fmtOf = (fmt: FpFormat): Format => (fmt === "f32" ? F32 : F64);
 
 /** Number of significant bits of a non-negative bigint (0 for 0). */
 function bitLength(x: bigint): number {
-  if (x < 0x1_0000_0000n) return 32 - Math.clz32(Number(x));
-  const hex = x.toString(16);
-  return (hex.length - 1) * 4 + 32 - Math.clz32(parseInt(hex[0]!, 16));
+  let n = 0;
+  while (x >= 0x20_0000_0000_0000n) { x >>= 52n; n += 52; } // until x < 2^53, exact as a double
+  const d = Number(x);
+  return d < 0x1_0000_0000 ? n + 32 - Math.clz32(d) : n + 64 - Math.clz32(Math.floor(d / 0x1_0000_0000));
 }
 
 function checkRounding(rm: number): void {
