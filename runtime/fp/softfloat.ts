@@ -97,8 +97,8 @@ function unpack(F: Format, bits: bigint): Unpacked {
   return { kind: Kind.Finite, neg, sig: frac | (1n << F.fracBits), exp: e - F.bias - (F.p - 1) };
 }
 
-const isNaN = (F: Format, bits: bigint) => (bits & ~F.signBit) > F.inf;
-const isSignaling = (F: Format, bits: bigint) => isNaN(F, bits) && (bits & F.quietBit) === 0n;
+const isNaNBits = (F: Format, bits: bigint) => (bits & ~F.signBit) > F.inf;
+const isSignaling = (F: Format, bits: bigint) => isNaNBits(F, bits) && (bits & F.quietBit) === 0n;
 const signed = (F: Format, neg: boolean, mag: bigint) => (neg ? mag | F.signBit : mag);
 
 /**
@@ -108,7 +108,7 @@ const signed = (F: Format, neg: boolean, mag: bigint) => (neg ? mag | F.signBit 
 function nanResult(F: Format, nan: NanPolicy, operands: bigint[]): FpResult {
   let flags = 0, first: bigint | undefined;
   for (const x of operands) {
-    if (!isNaN(F, x)) continue;
+    if (!isNaNBits(F, x)) continue;
     if ((x & F.quietBit) === 0n) flags = NV;
     first ??= x;
   }
@@ -195,7 +195,7 @@ function sumRound(F: Format, an: boolean, as: bigint, ae: number, bn: boolean, b
 }
 
 function add(F: Format, a: bigint, b: bigint, negB: boolean, rm: number, nan: NanPolicy): FpResult {
-  if (isNaN(F, a) || isNaN(F, b)) return nanResult(F, nan, [a, b]);
+  if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const yn = y.neg !== negB;
   if (x.kind === Kind.Inf) return y.kind === Kind.Inf && x.neg !== yn ? invalid(F) : { bits: a, flags: 0 };
@@ -209,7 +209,7 @@ function add(F: Format, a: bigint, b: bigint, negB: boolean, rm: number, nan: Na
 }
 
 function mul(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpResult {
-  if (isNaN(F, a) || isNaN(F, b)) return nanResult(F, nan, [a, b]);
+  if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const neg = x.neg !== y.neg;
   if (x.kind === Kind.Inf || y.kind === Kind.Inf) {
@@ -220,7 +220,7 @@ function mul(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpRes
 }
 
 function div(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpResult {
-  if (isNaN(F, a) || isNaN(F, b)) return nanResult(F, nan, [a, b]);
+  if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const neg = x.neg !== y.neg;
   if (x.kind === Kind.Inf) return y.kind === Kind.Inf ? invalid(F) : { bits: signed(F, neg, F.inf), flags: 0 };
@@ -248,7 +248,7 @@ function isqrt(n: bigint): bigint {
 }
 
 function sqrt(F: Format, a: bigint, rm: number, nan: NanPolicy): FpResult {
-  if (isNaN(F, a)) return nanResult(F, nan, [a]);
+  if (isNaNBits(F, a)) return nanResult(F, nan, [a]);
   const x = unpack(F, a);
   if (x.kind === Kind.Zero) return { bits: a, flags: 0 };
   if (x.neg) return invalid(F);
