@@ -4,12 +4,11 @@
 // on the set of instruction names, and the guest registry.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { EXECUTORS } from "../../../runtime/interp/testguest.ts";
 import { PROT_EXEC, PROT_READ } from "../../../runtime/memory/memory.ts";
 import { decodeRiscv64 } from "./decode.ts";
 import { RV64G_ROWS, RVC_ROWS } from "./encoding.ts";
 import { LIFTED_OPS } from "./lift.ts";
-import { CODE, DATA, f64, runGuest } from "./lifttest.ts";
+import { CODE, DATA, f64, runGuest , LIFT_EXECUTORS } from "./lifttest.ts";
 
 // `riscv64-linux-gnu-objdump -d -M no-aliases` of the program:
 //      0: 5575                 c.li a0,-3
@@ -57,7 +56,7 @@ const PROGRAM =
   "029073d02100954353f523d2094ed3752ed25376b51ad37e26c2531f26c213088100af3f08102f39a818a2692f2aa400" +
   "832a0400732b1000d30b06e273000000";
 
-for (const executor of EXECUTORS) {
+for (const executor of LIFT_EXECUTORS) {
   test(`${executor}: assembled RV64GC program (compressed forms, link, branches, csr, dynamic rm, lr/sc, amo)`, () => {
     const bytes = Uint8Array.from(PROGRAM.match(/../g)!.map((h) => parseInt(h, 16)));
     const sp = DATA + 4096;

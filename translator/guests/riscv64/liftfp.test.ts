@@ -2,15 +2,14 @@
 // RISC-V unprivileged ISA manual (20191213) chapters 11-12 and IEEE 754: section numbers in the test names.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { EXECUTORS } from "../../../runtime/interp/testguest.ts";
 import { Signal } from "../../ir/ir.ts";
-import { boxed, DATA, f32, f64, I, runInsns, s64 } from "./lifttest.ts";
+import { boxed, DATA, f32, f64, I, runInsns, s64 , LIFT_EXECUTORS } from "./lifttest.ts";
 
 const CANONICAL_NAN32 = 0xffff_ffff_7fc0_0000n; // boxed
 const CANONICAL_NAN64 = 0x7ff8_0000_0000_0000n;
 const NV = 16, DZ = 8, NX = 1;
 
-for (const executor of EXECUTORS) {
+for (const executor of LIFT_EXECUTORS) {
   const t = (name: string, fn: () => void) => test(`${executor}: ${name}`, fn);
 
   t("f32 results are NaN-boxed; an operand that is not NaN-boxed reads as the canonical NaN (§12.2)", () => {
