@@ -117,7 +117,12 @@ export interface HostAdapter {
   sleep(ns: bigint): void;
   /** Fills `buf` with cryptographically secure random bytes. */
   randomBytes(buf: Uint8Array): void;
+  /** The identity the guest sees (getpid, getuid ...): the host process's own where it has one. */
+  ids: ProcessIds;
 }
+
+/** Process and user ids. */
+export interface ProcessIds { pid: number; ppid: number; uid: number; gid: number }
 
 /** A blocking sleep without host APIs: Atomics.wait where allowed, else a busy wait. */
 export function blockingSleep(ns: bigint): void {

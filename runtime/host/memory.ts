@@ -297,5 +297,6 @@ export function memoryHost(opts: MemoryHostOptions = {}): HostAdapter & { fs: Me
     cpuTimeNs: opts.clockNs ?? mono,
     sleep: blockingSleep,
     randomBytes: webRandomBytes,
+    ids: { pid: 1000, ppid: 999, uid: 1000, gid: 1000 },
   };
 }

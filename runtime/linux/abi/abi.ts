@@ -37,6 +37,33 @@ export interface GuestStructs {
   /** the kernel's struct termios (TCGETS) */
   termios: StructLayout;
   winsize: StructLayout;
+  /** siginfo_t: si_signo, si_errno, si_code and the union members the kernel fills (si_addr, si_pid, si_uid) */
+  siginfo: StructLayout;
+}
+
+/**
+ * How a guest's signal frame (rt_sigframe: siginfo + ucontext) is laid out and how registers move in and
+ * out of it. Offsets are from the start of the frame.
+ */
+export interface SignalFrameAbi {
+  /** bytes of the frame (the stack pointer is aligned down to 16 below it) */
+  size: number;
+  siginfo: number;
+  /** offsets of the ucontext fields */
+  ucFlags: number;
+  ucLink: number;
+  ucStack: number;
+  ucSigmask: number;
+  ucMcontext: number;
+  /** instruction words of the sigreturn trampoline (placed in a runtime-owned executable page) */
+  trampoline: readonly number[];
+  stackPointer(state: CpuState): number;
+  /** Saves the guest registers into the mcontext at `addr`, with `pc` as the resume address. */
+  saveRegisters(io: StructIO, state: CpuState, addr: number, pc: number): void;
+  /** Restores the guest registers (and pc) from the mcontext at `addr`. */
+  restoreRegisters(io: StructIO, state: CpuState, addr: number): void;
+  /** Sets up the registers to run `handler(sig, info, uc)` on stack `sp`, returning to `restorer`. */
+  enterHandler(state: CpuState, sig: number, handler: number, sp: number, info: number, uc: number, restorer: number): void;
 }
 
 /** The guest's open(2) flag bits that differ between architectures. */
@@ -68,6 +95,8 @@ export interface GuestAbi {
   openFlags: OpenFlagBits;
   ioctl: { TCGETS: number; TIOCGWINSZ: number };
   structs: GuestStructs;
+  /** signal frames; null while delivery to handlers is not implemented for the guest */
+  signalFrame: SignalFrameAbi | null;
 }
 
 /** Reads and writes guest structures described by a {@link StructLayout}, in the guest's byte order. */

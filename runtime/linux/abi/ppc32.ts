@@ -158,5 +158,10 @@ export const PPC32_ABI: GuestAbi = {
       },
     },
     winsize: WINSIZE_LAYOUT,
+    siginfo: {
+      size: 128,
+      fields: { si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_addr: [12, "u32"], si_pid: [12, "i32"], si_uid: [16, "u32"] },
+    },
   },
+  signalFrame: null,
 };

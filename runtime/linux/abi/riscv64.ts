@@ -4,7 +4,9 @@
  * structure offsets checked with riscv64-linux-gnu-gcc offsetof() on the kernel and glibc headers.
  */
 import type { CpuState } from "../../state.ts";
-import { RLIMIT64_LAYOUT, STATX_LAYOUT, TIMESPEC64_LAYOUT, WINSIZE_LAYOUT, type GuestAbi } from "./abi.ts";
+import {
+  RLIMIT64_LAYOUT, STATX_LAYOUT, TIMESPEC64_LAYOUT, WINSIZE_LAYOUT, type GuestAbi, type SignalFrameAbi, type StructIO,
+} from "./abi.ts";
 
 const SYSCALLS: Record<number, string> = {
   0: "io_setup", 1: "io_destroy", 2: "io_submit", 3: "io_cancel", 4: "io_getevents", 5: "setxattr", 6: "lsetxattr",
@@ -63,6 +65,49 @@ const SYSCALLS: Record<number, string> = {
 
 const ARG_REGS = ["x10", "x11", "x12", "x13", "x14", "x15"];
 
+/** sigcontext: sc_regs (pc, x1..x31) then the D-extension state (f0..f31, fcsr) */
+const FP_STATE = 32 * 8;
+
+/**
+ * struct rt_sigframe (arch/riscv/kernel/signal.c): siginfo (128 bytes) then ucontext, whose uc_mcontext
+ * is 16-byte aligned at offset 176 (glibc ucontext_t: sizeof 960, fpregs at +256, fcsr at +512).
+ * Returns go through a trampoline `li a7, 139 (rt_sigreturn); ecall`, as the vDSO's __vdso_rt_sigreturn.
+ */
+const SIGNAL_FRAME: SignalFrameAbi = {
+  size: 128 + 960,
+  siginfo: 0,
+  ucFlags: 128,
+  ucLink: 128 + 8,
+  ucStack: 128 + 16,
+  ucSigmask: 128 + 40,
+  ucMcontext: 128 + 176,
+  trampoline: [0x08b00893, 0x00000073],
+  stackPointer: (s: CpuState) => Number(BigInt.asUintN(64, s.getI64(s.layout.slot("x2")))),
+  saveRegisters(io: StructIO, s: CpuState, addr: number, pc: number): void {
+    io.writeField(addr, "u64", pc);
+    for (let i = 1; i < 32; i++) io.writeField(addr + i * 8, "u64", s.getI64(s.layout.slot(`x${i}`)));
+    for (let i = 0; i < 32; i++) io.writeField(addr + FP_STATE + i * 8, "u64", s.getI64(s.layout.slot(`f${i}`)));
+    const fcsr = (s.getI32(s.layout.slot("frm")) << 5) | s.getI32(s.layout.slot("fflags"));
+    io.writeField(addr + FP_STATE + 32 * 8, "u32", fcsr);
+  },
+  restoreRegisters(io: StructIO, s: CpuState, addr: number): void {
+    s.setI64(s.layout.slot("pc"), io.readField(addr, "u64"));
+    for (let i = 1; i < 32; i++) s.setI64(s.layout.slot(`x${i}`), io.readField(addr + i * 8, "u64"));
+    for (let i = 0; i < 32; i++) s.setI64(s.layout.slot(`f${i}`), io.readField(addr + FP_STATE + i * 8, "u64"));
+    const fcsr = Number(io.readField(addr + FP_STATE + 32 * 8, "u32"));
+    s.setI32(s.layout.slot("fflags"), fcsr & 0x1f);
+    s.setI32(s.layout.slot("frm"), (fcsr >> 5) & 7);
+  },
+  enterHandler(s: CpuState, sig: number, handler: number, sp: number, info: number, uc: number, restorer: number): void {
+    s.setI64(s.layout.slot("x10"), BigInt(sig));
+    s.setI64(s.layout.slot("x11"), BigInt(info));
+    s.setI64(s.layout.slot("x12"), BigInt(uc));
+    s.setI64(s.layout.slot("x2"), BigInt(sp));
+    s.setI64(s.layout.slot("x1"), BigInt(restorer));
+    s.setI64(s.layout.slot("pc"), BigInt(handler));
+  },
+};
+
 /** The riscv64 (RV64GC, lp64d) Linux ABI. */
 export const RISCV64_ABI: GuestAbi = {
   name: "riscv64",
@@ -110,5 +155,10 @@ export const RISCV64_ABI: GuestAbi = {
       fields: { c_iflag: [0, "u32"], c_oflag: [4, "u32"], c_cflag: [8, "u32"], c_lflag: [12, "u32"], c_line: [16, "u8"], c_cc: [17, "u8"] },
     },
     winsize: WINSIZE_LAYOUT,
+    siginfo: {
+      size: 128,
+      fields: { si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_addr: [16, "u64"], si_pid: [16, "i32"], si_uid: [20, "u32"] },
+    },
   },
+  signalFrame: SIGNAL_FRAME,
 };
