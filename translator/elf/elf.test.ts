@@ -11,26 +11,12 @@ import {
   PT_INTERP, PT_LOAD, PT_NOTE, PT_TLS, segmentsToLoad, SHT_NOBITS, SHT_PROGBITS, STB_GLOBAL, STB_LOCAL,
   STT_FUNC, STT_OBJECT,
 } from "./elf.ts";
-import { buildElf, patchInt } from "./testelf.ts";
+import { buildElf, EHDR, patchInt, PHDR, SHDR } from "./testelf.ts";
 import type { BuiltElf, ElfSpec, SegmentSpec } from "./testelf.ts";
 
 type Cls = 32 | 64;
 type Endian = "le" | "be";
 const COMBOS: [Cls, Endian][] = [[32, "le"], [32, "be"], [64, "le"], [64, "be"]];
-
-/** Field offsets and sizes from the ELF specification. */
-const EH = {
-  32: { size: 52, entry: 24, phoff: 28, shoff: 32, phentsize: 42, phnum: 44, shentsize: 46, shnum: 48, shstrndx: 50, word: 4 as const },
-  64: { size: 64, entry: 24, phoff: 32, shoff: 40, phentsize: 54, phnum: 56, shentsize: 58, shnum: 60, shstrndx: 62, word: 8 as const },
-};
-const PH = {
-  32: { size: 32, type: 0, offset: 4, vaddr: 8, filesz: 16, memsz: 20, flags: 24, align: 28 },
-  64: { size: 56, type: 0, flags: 4, offset: 8, vaddr: 16, filesz: 32, memsz: 40, align: 48 },
-};
-const SH = {
-  32: { size: 40, name: 0, type: 4, offset: 16, size_: 20, link: 24, entsize: 36 },
-  64: { size: 64, name: 0, type: 4, offset: 24, size_: 32, link: 40, entsize: 56 },
-};
 
 const SYMBOLS = [
   { name: "_start", value: 0x10080, size: 0x40, type: STT_FUNC, bind: STB_GLOBAL, shndx: 1 },
@@ -41,7 +27,7 @@ const SYMBOLS = [
 /** A well-formed static executable: RX segment from offset 0, RW segment with .bss, GNU_STACK; .text, .bss, symbols. */
 function goodSpec(cls: Cls, endian: Endian, extraSegments: SegmentSpec[] = []): ElfSpec {
   const nseg = 3 + extraSegments.length;
-  const h = EH[cls].size + nseg * PH[cls].size;
+  const h = EHDR[cls].size + nseg * PHDR[cls].size;
   const rwOff = h + 0x2000;
   return {
     class: cls, endian, type: ET_EXEC, machine: cls === 64 ? EM_RISCV : EM_PPC, entry: 0x10000 + h, flags: 5,
@@ -140,8 +126,8 @@ test("short files, bad magic, bad class, bad data encoding", () => {
 
 test("wrong e_phentsize / e_shentsize, program and section header tables past end of file", () => {
   for (const [cls, endian] of COMBOS) {
-    const spec = goodSpec(cls, endian), eh = EH[cls];
-    throwsElf(parseEdited(spec, (_, put) => put(eh.phentsize, 2, PH[cls].size + 4)), /e_phentsize is \d+ \(expected/, `phentsize ELF${cls}`);
+    const spec = goodSpec(cls, endian), eh = EHDR[cls];
+    throwsElf(parseEdited(spec, (_, put) => put(eh.phentsize, 2, PHDR[cls].size + 4)), /e_phentsize is \d+ \(expected/, `phentsize ELF${cls}`);
     throwsElf(parseEdited(spec, (_, put) => put(eh.phentsize, 2, 0)), /e_phentsize is 0/, `phentsize 0 ELF${cls}`);
     throwsElf(parseEdited(spec, (_, put) => put(eh.shentsize, 2, 1)), /e_shentsize is 1/, `shentsize ELF${cls}`);
     throwsElf(parseEdited(spec, (b, put) => put(eh.phoff, eh.word, b.bytes.length - 8)), /program header table \(offset 0x[0-9a-f]+, 3 entries of \d+ bytes\) extends past end of file/, `phoff ELF${cls}`);
@@ -153,7 +139,7 @@ test("wrong e_phentsize / e_shentsize, program and section header tables past en
 
 test("a huge section count fails fast without allocating", () => {
   for (const [cls, endian] of COMBOS) {
-    const spec = goodSpec(cls, endian), eh = EH[cls], sh = SH[cls];
+    const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls];
     const t0 = performance.now();
     throwsElf(parseEdited(spec, (_, put) => put(eh.shnum, 2, 0xffff)), /section header table .*65535 entries/, `shnum 0xffff ELF${cls}`);
     // Extended numbering: e_shnum 0 means section 0's sh_size holds the count (here 2^40 or 2^32 - 1).
@@ -168,7 +154,7 @@ test("a huge section count fails fast without allocating", () => {
 
 test("e_shstrndx out of range or not a string table; section name offsets past .shstrtab", () => {
   for (const [cls, endian] of COMBOS) {
-    const spec = goodSpec(cls, endian), eh = EH[cls], sh = SH[cls];
+    const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls];
     throwsElf(parseEdited(spec, (_, put) => put(eh.shstrndx, 2, 6)), /e_shstrndx 6 is out of range \(6 sections\)/, `ELF${cls}`);
     throwsElf(parseEdited(spec, (_, put) => put(eh.shstrndx, 2, 1)), /section 1 as its string table, but its type is 1/, `ELF${cls}`);
     throwsElf(parseEdited(spec, (b, put) => put(b.shoff + 1 * sh.size + sh.name, 4, 0x10000)), /section header 1: name offset 0x10000 is past the end/, `ELF${cls}`);
@@ -179,7 +165,7 @@ test("e_shstrndx out of range or not a string table; section name offsets past .
 
 test("sections past end of file, offsets that wrap 2^32 or 2^64", () => {
   for (const [cls, endian] of COMBOS) {
-    const spec = goodSpec(cls, endian), eh = EH[cls], sh = SH[cls];
+    const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls];
     throwsElf(parseEdited(spec, (b, put) => put(b.shoff + sh.size + sh.offset, eh.word, b.bytes.length - 10)), /section 1 \(offset 0x[0-9a-f]+, size 0x40\) extends past end of file/, `ELF${cls}`);
     throwsElf(parseEdited(spec, (b, put) => put(b.shoff + sh.size + sh.size_, eh.word, 0xfffffff0)), /section 1 .* extends past end of file/, `ELF${cls}`);
     if (cls === 32) {
@@ -188,7 +174,7 @@ test("sections past end of file, offsets that wrap 2^32 or 2^64", () => {
     } else {
       throwsElf(parseEdited(spec, (b, put) => put(b.shoff + sh.size + sh.offset, 8, 2n ** 64n - 16n)), /section header 1 sh_offset 0xfffffffffffffff0 does not fit in 53 bits/, "wrap 2^64");
       throwsElf(parseEdited(spec, (_, put) => put(eh.entry, 8, 2n ** 53n)), /e_entry 0x20000000000000 does not fit in 53 bits/, "entry 2^53");
-      throwsElf(parseEdited(spec, (b, put) => put(b.phoff + PH[64].memsz, 8, 2n ** 63n)), /program header 0 p_memsz/, "memsz 2^63");
+      throwsElf(parseEdited(spec, (b, put) => put(b.phoff + PHDR[64].memsz, 8, 2n ** 63n)), /program header 0 p_memsz/, "memsz 2^63");
     }
     // a NOBITS section may point anywhere
     assert.ok(parseEdited(spec, (b, put) => put(b.shoff + 2 * sh.size + sh.offset, eh.word, 0xfffffff0))());
@@ -197,7 +183,7 @@ test("sections past end of file, offsets that wrap 2^32 or 2^64", () => {
 
 test("symbol tables: bad sh_entsize, size not a multiple, bad sh_link, name offsets past the string table", () => {
   for (const [cls, endian] of COMBOS) {
-    const spec = goodSpec(cls, endian), eh = EH[cls], sh = SH[cls], symtab = 4;
+    const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls], symtab = 4;
     const at = (b: BuiltElf, field: number) => b.shoff + symtab * sh.size + field;
     throwsElf(parseEdited(spec, (b, put) => put(at(b, sh.entsize), eh.word, 1)), /symbol table section 4 has sh_entsize 1 \(expected (16|24)\)/, `ELF${cls}`);
     throwsElf(parseEdited(spec, (b, put) => put(at(b, sh.size_), eh.word, cls === 64 ? 50 : 20)), /size 0x[0-9a-f]+ is not a multiple/, `ELF${cls}`);
@@ -233,7 +219,7 @@ test("many symbol names pointing into one long string hit the name budget instea
 test("PT_INTERP: read, reported as dynamic linking; unterminated or past end of file is malformed", () => {
   const interp = new TextEncoder().encode("/lib/ld-linux-riscv64-lp64d.so.1\0");
   for (const [cls, endian] of COMBOS) {
-    const h = EH[cls].size + 4 * PH[cls].size;
+    const h = EHDR[cls].size + 4 * PHDR[cls].size;
     const spec = goodSpec(cls, endian, [{ type: PT_INTERP, flags: PF_R, offset: h + 0x2000 + 0x800, filesz: interp.length, memsz: interp.length, align: 1 }]);
     const payload = spec.payload!.slice();
     payload.set(interp, 0x2800);
@@ -242,15 +228,15 @@ test("PT_INTERP: read, reported as dynamic linking; unterminated or past end of 
     assert.is(elf.interpreter, "/lib/ld-linux-riscv64-lp64d.so.1");
     assert.equal(loadProblems(elf), ["dynamically linked executables are not supported yet (PT_INTERP /lib/ld-linux-riscv64-lp64d.so.1): build with -static"]);
     throwsElf(() => segmentsToLoad(elf), /^dynamically linked executables are not supported yet \(PT_INTERP \/lib\/ld-linux-riscv64-lp64d.so.1\): build with -static$/);
-    const ph = (b: BuiltElf, f: number) => b.phoff + 3 * PH[cls].size + f;
-    throwsElf(parseEdited(spec, (b, put) => put(ph(b, PH[cls].filesz), EH[cls].word, interp.length - 1)), /PT_INTERP string .* is not NUL-terminated/, `ELF${cls}`);
-    throwsElf(parseEdited(spec, (b, put) => put(ph(b, PH[cls].offset), EH[cls].word, b.bytes.length - 4)), /program header 3 .* extends past end of file/, `ELF${cls}`);
+    const ph = (b: BuiltElf, f: number) => b.phoff + 3 * PHDR[cls].size + f;
+    throwsElf(parseEdited(spec, (b, put) => put(ph(b, PHDR[cls].filesz), EHDR[cls].word, interp.length - 1)), /PT_INTERP string .* is not NUL-terminated/, `ELF${cls}`);
+    throwsElf(parseEdited(spec, (b, put) => put(ph(b, PHDR[cls].offset), EHDR[cls].word, b.bytes.length - 4)), /program header 3 .* extends past end of file/, `ELF${cls}`);
   }
 });
 
 test("notes: GNU build ID read; a note longer than its segment is malformed", () => {
   for (const [cls, endian] of COMBOS) {
-    const h = EH[cls].size + 4 * PH[cls].size;
+    const h = EHDR[cls].size + 4 * PHDR[cls].size;
     const note = new Uint8Array(16 + 20);
     const id = Array.from({ length: 20 }, (_, i) => i * 7);
     patchInt(note, 0, 4, 4, endian); patchInt(note, 4, 4, 20, endian); patchInt(note, 8, 4, 3, endian);

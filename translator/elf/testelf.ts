@@ -4,6 +4,22 @@
  * against known values and patch single fields to make malformed files.
  */
 
+/** Byte offsets of the Elf32_Ehdr / Elf64_Ehdr fields (after e_ident), `size` the header size, `word` the address size. */
+export const EHDR = {
+  32: { size: 52, type: 16, machine: 18, entry: 24, phoff: 28, shoff: 32, flags: 36, phentsize: 42, phnum: 44, shentsize: 46, shnum: 48, shstrndx: 50, word: 4 as const },
+  64: { size: 64, type: 16, machine: 18, entry: 24, phoff: 32, shoff: 40, flags: 48, phentsize: 54, phnum: 56, shentsize: 58, shnum: 60, shstrndx: 62, word: 8 as const },
+};
+/** Byte offsets of the Elf32_Phdr / Elf64_Phdr fields; `size` is the entry size. */
+export const PHDR = {
+  32: { size: 32, type: 0, offset: 4, vaddr: 8, paddr: 12, filesz: 16, memsz: 20, flags: 24, align: 28 },
+  64: { size: 56, type: 0, flags: 4, offset: 8, vaddr: 16, paddr: 24, filesz: 32, memsz: 40, align: 48 },
+};
+/** Byte offsets of the Elf32_Shdr / Elf64_Shdr fields (`size_` is sh_size); `size` is the entry size. */
+export const SHDR = {
+  32: { size: 40, name: 0, type: 4, flags: 8, addr: 12, offset: 16, size_: 20, link: 24, info: 28, addralign: 32, entsize: 36 },
+  64: { size: 64, name: 0, type: 4, flags: 8, addr: 16, offset: 24, size_: 32, link: 40, info: 44, addralign: 48, entsize: 56 },
+};
+
 /** A segment to emit; fields default to 0. */
 export interface SegmentSpec {
   type: number; flags?: number; offset?: number; vaddr?: number; paddr?: number; filesz?: number; memsz?: number; align?: number;
