@@ -5,7 +5,7 @@
  */
 import type { CodeReader, Decoded } from "../guest.ts";
 import {
-  type BitRange, FIXED_FIELDS_16, FIXED_FIELDS_32, IMMEDIATES, type ImmediateName, PLAIN_FIELDS_32,
+  type BitRange, FIXED_FIELDS_16, FIXED_FIELDS_32, IMMEDIATES, type ImmediateName, maskAndMatch, PLAIN_FIELDS_32,
   REGISTER_FIELDS_32, type RegisterSource, RV64G_ROWS, RVC_FORMATS, RVC_ROWS,
 } from "./encoding.ts";
 
@@ -64,19 +64,6 @@ function plain(name: keyof typeof PLAIN_FIELDS_32): Extractor {
   return { name, pieces: [rangePiece(PLAIN_FIELDS_32[name])], signedWidth: 0, base: 0 };
 }
 
-function fixedBits(fixed: Record<string, number | undefined>, layout: Record<string, BitRange>, rowName: string) {
-  let mask = 0, match = 0;
-  for (const [field, value] of Object.entries(fixed)) {
-    if (value === undefined) continue;
-    const [hi, lo] = layout[field]!;
-    const fieldMask = (2 ** (hi - lo + 1) - 1) * 2 ** lo;
-    if (value * 2 ** lo > fieldMask) throw new Error(`encoding row ${rowName}: ${field} = ${value} does not fit`);
-    mask = (mask | fieldMask) >>> 0;
-    match = (match | value * 2 ** lo) >>> 0;
-  }
-  return { mask, match };
-}
-
 function popcount(x: number): number {
   let n = 0;
   for (; x; x &= x - 1) n++;
@@ -96,7 +83,7 @@ export function operandTokens(args: string): string[] {
 }
 
 function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
-  const { mask, match } = fixedBits(row.fixed, FIXED_FIELDS_32, row.name);
+  const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_32, row.name);
   const fields: Extractor[] = [];
   for (const token of operandTokens(row.args)) {
     const reg = REGISTER_TOKENS[token];
@@ -106,14 +93,14 @@ function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
       fields.push(immediate(row.imm));
     } else if (token === "rm" || token === "csr") fields.push(plain(token));
   }
-  if (row.exactConversion) fields.push(plain("rm"));
+  for (const name of row.hidden ?? []) fields.push(plain(name));
   if (row.aqrl) fields.push(plain("aq"), plain("rl"));
   if (row.fence) fields.push(plain("pred"), plain("succ"), plain("fm"));
   return { name: row.name, op: row.name, mask, match, fixedBits: popcount(mask), fields, nonzero: [], set: [] };
 }
 
 function compile16(row: (typeof RVC_ROWS)[number], base: Map<string, Compiled>): Compiled {
-  const { mask, match } = fixedBits(row.fixed, FIXED_FIELDS_16, row.name);
+  const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_16, row.name);
   const fields: Extractor[] = Object.entries(RVC_FORMATS[row.format])
     .map(([name, src]) => register(name, src as RegisterSource));
   if (row.imm) fields.push(immediate(row.imm));

@@ -5,15 +5,19 @@
  */
 import type { Decoded } from "../guest.ts";
 import {
-  CSR_NAMES, F_REGISTER_NAMES, ROUNDING_MODES, RV64G_ROWS, RVC_ROWS, X_REGISTER_NAMES,
+  CSR_NAMES, F_REGISTER_NAMES, FIXED_FIELDS_32, maskAndMatch, ROUNDING_MODES, RV64G_ROWS, RVC_ROWS,
+  X_REGISTER_NAMES,
 } from "./encoding.ts";
 
-/** What the disassembler needs of a row. */
-interface Syntax { args: string; aqrl: boolean; exactConversion: boolean }
+/** What the disassembler needs of a row; objdumpMask/objdumpMatch: the bits objdump requires (0/0: none). */
+interface Syntax { args: string; aqrl: boolean; objdumpMask: number; objdumpMatch: number }
 
 const SYNTAX = new Map<string, Syntax>([
-  ...RV64G_ROWS.map((r) => [r.name, { args: r.args, aqrl: !!r.aqrl, exactConversion: !!r.exactConversion }] as const),
-  ...RVC_ROWS.map((r) => [r.name, { args: r.args, aqrl: false, exactConversion: false }] as const),
+  ...RV64G_ROWS.map((r) => {
+    const { mask, match } = maskAndMatch(r.objdumpFixed ?? {}, FIXED_FIELDS_32, r.name);
+    return [r.name, { args: r.args, aqrl: !!r.aqrl, objdumpMask: mask, objdumpMatch: match }] as const;
+  }),
+  ...RVC_ROWS.map((r) => [r.name, { args: r.args, aqrl: false, objdumpMask: 0, objdumpMatch: 0 }] as const),
 ]);
 
 const ADDRESS_MASK = (1n << 64n) - 1n;
@@ -59,7 +63,7 @@ export function disassembleUndecodable(raw: number, size: number): string {
 export function disassembleRiscv64(d: Decoded, pc: number): string {
   const syntax = SYNTAX.get(d.name);
   if (!syntax) throw new Error(`riscv64 disassembler: no encoding row named ${d.name}`);
-  if (syntax.exactConversion && d.f.rm !== 0) return disassembleUndecodable(d.raw, d.size);
+  if (((d.raw & syntax.objdumpMask) >>> 0) !== syntax.objdumpMatch) return disassembleUndecodable(d.raw, d.size);
   let name = d.name;
   if (syntax.aqrl) name += (d.f.aq ? ".aq" : "") + (d.f.rl ? (d.f.aq ? "rl" : ".rl") : "");
   if (!syntax.args) return name;

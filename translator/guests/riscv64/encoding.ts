@@ -38,6 +38,22 @@ export const FIXED_FIELDS_16 = {
   funct2hi: [11, 10], rd: [11, 7], rs2: [6, 2], imm5: [6, 2],
 } as const satisfies Record<string, BitRange>;
 
+/** MATCH/MASK of a set of fixed fields: the bits they cover, and their values there. */
+export function maskAndMatch(
+  fixed: Readonly<Record<string, number | undefined>>, layout: Readonly<Record<string, BitRange>>, what: string,
+): { mask: number; match: number } {
+  let mask = 0, match = 0;
+  for (const [field, value] of Object.entries(fixed)) {
+    if (value === undefined) continue;
+    const [hi, lo] = layout[field]!;
+    const fieldMask = (2 ** (hi - lo + 1) - 1) * 2 ** lo;
+    if (value * 2 ** lo > fieldMask) throw new Error(`encoding row ${what}: ${field} = ${value} does not fit`);
+    mask = (mask | fieldMask) >>> 0;
+    match = (match | value * 2 ** lo) >>> 0;
+  }
+  return { mask, match };
+}
+
 /** Major opcodes (bits 6:0) of 32-bit encodings. */
 export const MAJOR = {
   LOAD: 0x03, LOAD_FP: 0x07, MISC_MEM: 0x0f, OP_IMM: 0x13, AUIPC: 0x17, OP_IMM_32: 0x1b, STORE: 0x23,
@@ -136,11 +152,13 @@ export interface Row32 {
   aqrl?: boolean;
   /** fence-style fields pred/succ/fm */
   fence?: boolean;
+  /** fields decoded but not shown (the rm of exact conversions, which objdump requires to be 0) */
+  hidden?: "rm"[];
   /**
-   * exact conversions whose rm objdump (binutils 2.40) only accepts as 0 (printing no rounding mode) and
-   * otherwise shows as `.word`; the rm field is still decoded
+   * bits binutils 2.40 requires but the ISA tells implementations to ignore: objdump shows encodings that
+   * differ there as `.4byte`, the decoder still decodes them
    */
-  exactConversion?: boolean;
+  objdumpFixed?: Partial<Record<keyof typeof FIXED_FIELDS_32, number>>;
 }
 
 /** One 16-bit (RVC) instruction. */
@@ -212,8 +230,8 @@ const RV64I: Row32[] = [
   { name: "srlw", fixed: { opcode: OP_32, funct3: 5, funct7: 0x00 }, args: "xd,xs1,xs2" },
   { name: "sraw", fixed: { opcode: OP_32, funct3: 5, funct7: 0x20 }, args: "xd,xs1,xs2" },
   { name: "fence.tso", fixed: { opcode: MISC_MEM, funct3: 0, fm: 8, pred: 3, succ: 3, rs1: 0, rd: 0 }, args: "", fence: true },
-  { name: "fence", fixed: { opcode: MISC_MEM, funct3: 0 }, args: "pred,succ", fence: true },
-  { name: "fence.i", fixed: { opcode: MISC_MEM, funct3: 1, imm12: 0, rs1: 0, rd: 0 }, args: "" },
+  { name: "fence", fixed: { opcode: MISC_MEM, funct3: 0 }, args: "pred,succ", fence: true, objdumpFixed: { fm: 0, rs1: 0, rd: 0 } },
+  { name: "fence.i", fixed: { opcode: MISC_MEM, funct3: 1 }, args: "", objdumpFixed: { imm12: 0, rs1: 0, rd: 0 } },
   { name: "ecall", fixed: { opcode: SYSTEM, funct3: 0, imm12: 0, rs1: 0, rd: 0 }, args: "" },
   { name: "ebreak", fixed: { opcode: SYSTEM, funct3: 0, imm12: 1, rs1: 0, rd: 0 }, args: "" },
   { name: "csrrw", fixed: { opcode: SYSTEM, funct3: 1 }, args: "xd,csr,xs1" },
@@ -278,12 +296,13 @@ const RV64FD: Row32[] = ([["s", 0, 2], ["d", 1, 3]] as const).flatMap(([p, fmt, 
     {
       name: `fcvt.${p}.${int}`, fixed: { opcode: OP_FP, funct5: 0x1a, fmt, rs2 }, args: "fd,xs1,rm",
       // int32 → double is exact
-      ...(p === "d" && rs2 < 2 ? { args: "fd,xs1", exactConversion: true } : {}),
+      ...(p === "d" && rs2 < 2 ? { args: "fd,xs1", hidden: ["rm"], objdumpFixed: { funct3: 0 } } : {}),
     },
   ]),
 ]).concat([
   { name: "fcvt.s.d", fixed: { opcode: OP_FP, funct5: 0x08, fmt: 0, rs2: 1 }, args: "fd,fs1,rm" },
-  { name: "fcvt.d.s", fixed: { opcode: OP_FP, funct5: 0x08, fmt: 1, rs2: 0 }, args: "fd,fs1", exactConversion: true },
+  { name: "fcvt.d.s", fixed: { opcode: OP_FP, funct5: 0x08, fmt: 1, rs2: 0 }, args: "fd,fs1", hidden: ["rm"],
+    objdumpFixed: { funct3: 0 } },
 ]);
 
 /** All 32-bit rows. */
@@ -344,8 +363,8 @@ export const RVC_ROWS: readonly Row16[] = [
   { name: "c.sdsp", fixed: { op: 2, funct3: 7 }, format: "CSS", args: "xs2,imm(xs1)", imm: "C_SDSP", expand: { op: "sd", set: { rs1: 2 } } },
 ];
 
-/** Rounding-mode operand names by rm value (7 = dynamic is not printed). */
-export const ROUNDING_MODES = ["rne", "rtz", "rdn", "rup", "rmm", "", "", "dyn"] as const;
+/** Rounding-mode operands as objdump prints them, by rm value (7 = dynamic is not printed; 5, 6 reserved). */
+export const ROUNDING_MODES = ["rne", "rtz", "rdn", "rup", "rmm", "unknown", "unknown", "dyn"] as const;
 
 /** ABI names of the x registers. */
 export const X_REGISTER_NAMES = [
@@ -360,40 +379,40 @@ export const F_REGISTER_NAMES = [
 ] as const;
 
 /**
- * CSR names objdump (binutils 2.40) prints, by number: [number, name] or, for numbered series,
+ * CSR names objdump (binutils 2.40) prints for code marked as privileged spec 1.11 (the ELF attribute GCC
+ * and glibc binaries carry), by number: [number, name] or, for numbered series,
  * [first number, name with `#` standing for the index, first index, last index].
  */
 const CSR_NAME_TABLE: readonly (readonly [number, string] | readonly [number, string, number, number])[] = [
-  [0x001, "fflags"], [0x002, "frm"], [0x003, "fcsr"], [0x008, "vstart"], [0x009, "vxsat"], [0x00a, "vxrm"],
-  [0x00f, "vcsr"], [0x015, "seed"], [0x100, "sstatus"], [0x104, "sie"], [0x105, "stvec"], [0x106, "scounteren"],
-  [0x10a, "senvcfg"], [0x10c, "sstateen#", 0, 3], [0x114, "sieh"], [0x140, "sscratch"], [0x141, "sepc"],
-  [0x142, "scause"], [0x143, "stval"], [0x144, "sip"], [0x14d, "stimecmp"], [0x150, "siselect"],
-  [0x151, "sireg"], [0x154, "siph"], [0x15c, "stopei"], [0x15d, "stimecmph"], [0x180, "satp"],
-  [0x200, "vsstatus"], [0x204, "vsie"], [0x205, "vstvec"], [0x214, "vsieh"], [0x240, "vsscratch"],
-  [0x241, "vsepc"], [0x242, "vscause"], [0x243, "vstval"], [0x244, "vsip"], [0x24d, "vstimecmp"],
-  [0x250, "vsiselect"], [0x251, "vsireg"], [0x254, "vsiph"], [0x25c, "vstopei"], [0x25d, "vstimecmph"],
-  [0x280, "vsatp"], [0x300, "mstatus"], [0x301, "misa"], [0x302, "medeleg"], [0x303, "mideleg"], [0x304, "mie"],
-  [0x305, "mtvec"], [0x306, "mcounteren"], [0x308, "mvien"], [0x309, "mvip"], [0x30a, "menvcfg"],
-  [0x30c, "mstateen#", 0, 3], [0x310, "mstatush"], [0x313, "midelegh"], [0x314, "mieh"], [0x318, "mvienh"],
-  [0x319, "mviph"], [0x31a, "menvcfgh"], [0x31c, "mstateen#h", 0, 3], [0x320, "mcountinhibit"],
-  [0x323, "mhpmevent#", 3, 31], [0x340, "mscratch"], [0x341, "mepc"], [0x342, "mcause"], [0x343, "mtval"],
-  [0x344, "mip"], [0x34a, "mtinst"], [0x34b, "mtval2"], [0x350, "miselect"], [0x351, "mireg"], [0x354, "miph"],
-  [0x35c, "mtopei"], [0x3a0, "pmpcfg#", 0, 15], [0x3b0, "pmpaddr#", 0, 63], [0x5a8, "scontext"],
-  [0x600, "hstatus"], [0x602, "hedeleg"], [0x603, "hideleg"], [0x604, "hie"], [0x605, "htimedelta"],
-  [0x606, "hcounteren"], [0x607, "hgeie"], [0x608, "hvien"], [0x609, "hvictl"], [0x60a, "henvcfg"],
-  [0x60c, "hstateen#", 0, 3], [0x613, "hidelegh"], [0x615, "htimedeltah"], [0x618, "hvienh"],
-  [0x61a, "henvcfgh"], [0x61c, "hstateen#h", 0, 3], [0x643, "htval"], [0x644, "hip"], [0x645, "hvip"],
-  [0x646, "hviprio1"], [0x647, "hviprio2"], [0x64a, "htinst"], [0x655, "hviph"], [0x656, "hviprio1h"],
-  [0x657, "hviprio2h"], [0x680, "hgatp"], [0x6a8, "hcontext"], [0x723, "mhpmevent#h", 3, 31],
-  [0x747, "mseccfg"], [0x757, "mseccfgh"], [0x7a0, "tselect"], [0x7a1, "tdata#", 1, 3], [0x7a4, "tinfo"],
-  [0x7a5, "tcontrol"], [0x7a8, "mcontext"], [0x7aa, "mscontext"], [0x7b0, "dcsr"], [0x7b1, "dpc"],
-  [0x7b2, "dscratch0"], [0x7b3, "dscratch1"], [0xb00, "mcycle"], [0xb02, "minstret"],
-  [0xb03, "mhpmcounter#", 3, 31], [0xb80, "mcycleh"], [0xb82, "minstreth"], [0xb83, "mhpmcounter#h", 3, 31],
-  [0xc00, "cycle"], [0xc01, "time"], [0xc02, "instret"], [0xc03, "hpmcounter#", 3, 31], [0xc20, "vl"],
-  [0xc21, "vtype"], [0xc22, "vlenb"], [0xc80, "cycleh"], [0xc81, "timeh"], [0xc82, "instreth"],
-  [0xc83, "hpmcounter#h", 3, 31], [0xda0, "scountovf"], [0xdb0, "stopi"], [0xe12, "hgeip"], [0xeb0, "vstopi"],
-  [0xf11, "mvendorid"], [0xf12, "marchid"], [0xf13, "mimpid"], [0xf14, "mhartid"], [0xf15, "mconfigptr"],
-  [0xfb0, "mtopi"],
+  [0x000, "ustatus"], [0x001, "fflags"], [0x002, "frm"], [0x003, "fcsr"], [0x004, "uie"], [0x005, "utvec"],
+  [0x008, "vstart"], [0x009, "vxsat"], [0x00a, "vxrm"], [0x00f, "vcsr"], [0x015, "seed"], [0x040, "uscratch"],
+  [0x041, "uepc"], [0x042, "ucause"], [0x043, "utval"], [0x044, "uip"], [0x100, "sstatus"], [0x102,
+  "sedeleg"], [0x103, "sideleg"], [0x104, "sie"], [0x105, "stvec"], [0x106, "scounteren"], [0x10c,
+  "sstateen#", 0, 3], [0x114, "sieh"], [0x140, "sscratch"], [0x141, "sepc"], [0x142, "scause"], [0x143,
+  "stval"], [0x144, "sip"], [0x14d, "stimecmp"], [0x150, "siselect"], [0x151, "sireg"], [0x154, "siph"],
+  [0x15c, "stopei"], [0x15d, "stimecmph"], [0x180, "satp"], [0x200, "vsstatus"], [0x204, "vsie"], [0x205,
+  "vstvec"], [0x214, "vsieh"], [0x240, "vsscratch"], [0x241, "vsepc"], [0x242, "vscause"], [0x243, "vstval"],
+  [0x244, "vsip"], [0x24d, "vstimecmp"], [0x250, "vsiselect"], [0x251, "vsireg"], [0x254, "vsiph"], [0x25c,
+  "vstopei"], [0x25d, "vstimecmph"], [0x280, "vsatp"], [0x300, "mstatus"], [0x301, "misa"], [0x302,
+  "medeleg"], [0x303, "mideleg"], [0x304, "mie"], [0x305, "mtvec"], [0x306, "mcounteren"], [0x308, "mvien"],
+  [0x309, "mvip"], [0x30c, "mstateen#", 0, 3], [0x313, "midelegh"], [0x314, "mieh"], [0x318, "mvienh"],
+  [0x319, "mviph"], [0x31c, "mstateen#h", 0, 3], [0x320, "mcountinhibit"], [0x323, "mhpmevent#", 3, 31],
+  [0x340, "mscratch"], [0x341, "mepc"], [0x342, "mcause"], [0x343, "mtval"], [0x344, "mip"], [0x350,
+  "miselect"], [0x351, "mireg"], [0x354, "miph"], [0x35c, "mtopei"], [0x3a0, "pmpcfg#", 0, 3], [0x3b0,
+  "pmpaddr#", 0, 15], [0x5a8, "scontext"], [0x600, "hstatus"], [0x602, "hedeleg"], [0x603, "hideleg"], [0x604,
+  "hie"], [0x605, "htimedelta"], [0x606, "hcounteren"], [0x607, "hgeie"], [0x608, "hvien"], [0x609, "hvictl"],
+  [0x60a, "henvcfg"], [0x60c, "hstateen#", 0, 3], [0x613, "hidelegh"], [0x615, "htimedeltah"], [0x618,
+  "hvienh"], [0x61a, "henvcfgh"], [0x61c, "hstateen#h", 0, 3], [0x643, "htval"], [0x644, "hip"], [0x645,
+  "hvip"], [0x646, "hviprio1"], [0x647, "hviprio2"], [0x64a, "htinst"], [0x655, "hviph"], [0x656,
+  "hviprio1h"], [0x657, "hviprio2h"], [0x680, "hgatp"], [0x6a8, "hcontext"], [0x723, "mhpmevent#h", 3, 31],
+  [0x7a0, "tselect"], [0x7a1, "tdata#", 1, 3], [0x7a4, "tinfo"], [0x7a5, "tcontrol"], [0x7a8, "mcontext"],
+  [0x7aa, "mscontext"], [0x7b0, "dcsr"], [0x7b1, "dpc"], [0x7b2, "dscratch0"], [0x7b3, "dscratch1"], [0xb00,
+  "mcycle"], [0xb02, "minstret"], [0xb03, "mhpmcounter#", 3, 31], [0xb80, "mcycleh"], [0xb82, "minstreth"],
+  [0xb83, "mhpmcounter#h", 3, 31], [0xc00, "cycle"], [0xc01, "time"], [0xc02, "instret"], [0xc03,
+  "hpmcounter#", 3, 31], [0xc20, "vl"], [0xc21, "vtype"], [0xc22, "vlenb"], [0xc80, "cycleh"], [0xc81,
+  "timeh"], [0xc82, "instreth"], [0xc83, "hpmcounter#h", 3, 31], [0xda0, "scountovf"], [0xdb0, "stopi"],
+  [0xe12, "hgeip"], [0xeb0, "vstopi"], [0xf11, "mvendorid"], [0xf12, "marchid"], [0xf13, "mimpid"], [0xf14,
+  "mhartid"], [0xfb0, "mtopi"],
 ];
 
 /** CSR number → name, expanded from CSR_NAME_TABLE. */
