@@ -1,38 +1,40 @@
-// The soft-float library against real RISC-V semantics: vectors/riscv.txt.gz holds edge-value tables and
+// The soft-float library against real guest semantics: vectors/riscv.txt.gz holds edge-value tables and
 // random cases computed by RISC-V instructions under qemu-riscv64 (all five rounding modes), most of them
-// cross-checked against the host's x86-64 hardware (see vectors/generate.mjs). The remaining cases (NaN
-// propagation for PowerPC, quiet compares, invalid rounding modes) are derived by hand from IEEE 754-2019,
-// the RISC-V manual and the PowerPC manual.
+// cross-checked against the host's x86-64 hardware; vectors/ppc.txt.gz holds f64 arithmetic and frsp
+// computed by PowerPC instructions under qemu-ppc (NaN propagation, tininess before rounding); see
+// vectors/generate.mjs. The remaining cases (quiet compares, invalid rounding modes, RMM ties, PowerPC
+// NaN precedence) are derived by hand from IEEE 754-2019, the RISC-V manual and the Power ISA.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { fpArith, fpArithExact, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "./softfloat.ts";
-import type { FpArith, FpFormat } from "../../translator/ir/ir.ts";
-
-/** The vector file beside this source (run directly) or in the source tree (run compiled from dist/). */
-function vectorLines(): string[] {
-  const candidates = [new URL("./vectors/riscv.txt.gz", import.meta.url), new URL("../../../runtime/fp/vectors/riscv.txt.gz", import.meta.url)];
-  const file = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
-  if (!file) throw new Error("runtime/fp/vectors/riscv.txt.gz not found");
-  return gunzipSync(readFileSync(file)).toString("utf8").trim().split("\n");
-}
+import { fpArith, fpArithExact, fpClass, fpCompare, fpConvert, fpToInt, intToFp, type Tininess } from "./softfloat.ts";
+import type { FpArith, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
 
 interface Vector { line: string; op: string; fmt: FpFormat; rm: number; a: bigint; b: bigint; c: bigint; r: bigint; flags: number }
-const vectors: Vector[] = vectorLines().map((line) => {
-  const [op, fmt, rm, a, b, c, r, flags] = line.split(" ");
-  const hex = (s: string | undefined) => BigInt(`0x${s}`);
-  return { line, op: op!, fmt: fmt === "s" ? "f32" : "f64", rm: Number(rm), a: hex(a), b: hex(b), c: hex(c), r: hex(r), flags: parseInt(flags!, 16) };
-});
+
+/** The vectors of a file beside this source (run directly) or in the source tree (run compiled from dist/). */
+function loadVectors(name: string): Vector[] {
+  const candidates = [new URL(`./vectors/${name}`, import.meta.url), new URL(`../../../runtime/fp/vectors/${name}`, import.meta.url)];
+  const file = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
+  if (!file) throw new Error(`runtime/fp/vectors/${name} not found`);
+  return gunzipSync(readFileSync(file)).toString("utf8").trim().split("\n").map((line) => {
+    const [op, fmt, rm, a, b, c, r, flags] = line.split(" ");
+    const hex = (s: string | undefined) => BigInt(`0x${s}`);
+    return { line, op: op!, fmt: fmt === "s" ? "f32" : "f64", rm: Number(rm), a: hex(a), b: hex(b), c: hex(c), r: hex(r), flags: parseInt(flags!, 16) };
+  });
+}
+const vectors = loadVectors("riscv.txt.gz");
+const ppcVectors = loadVectors("ppc.txt.gz");
 
 const ARITH = new Set(["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"]);
 const hex = (x: bigint | number) => `0x${x.toString(16)}`;
 
-/** Result bits/value and flags of one vector as this library computes them. */
-function compute(v: Vector): { r: bigint; flags: number } {
+/** Result bits/value and flags of one vector as this library computes them under a guest's policies. */
+function compute(v: Vector, nan: NanPolicy = "canonical", tininess: Tininess = "after"): { r: bigint; flags: number } {
   if (ARITH.has(v.op)) {
-    const x = fpArith(v.fmt, v.op as FpArith, v.a, v.b, v.c, v.rm, "canonical");
+    const x = fpArith(v.fmt, v.op as FpArith, v.a, v.b, v.c, v.rm, nan, tininess);
     return { r: x.bits, flags: x.flags };
   }
   switch (v.op) {
@@ -51,7 +53,7 @@ function compute(v: Vector): { r: bigint; flags: number } {
       return { r: x.bits, flags: x.flags };
     }
     case "conv": {
-      const x = fpConvert(v.fmt, v.a, v.rm, "canonical");
+      const x = fpConvert(v.fmt, v.a, v.rm, nan, tininess);
       return { r: x.bits, flags: x.flags };
     }
     default: throw new Error(`unknown vector op ${v.op}`);
@@ -84,6 +86,26 @@ for (const [key, vs] of groups) {
     assert.is(failures.length, 0, `${failures.length} mismatches (op fmt rm a b c want flags), e.g.\n${failures.slice(0, 12).join("\n")}`);
   });
 }
+
+const ppcGroups = new Map<string, Vector[]>();
+for (const v of ppcVectors) ppcGroups.set(v.op, [...(ppcGroups.get(v.op) ?? []), v]);
+for (const [op, vs] of ppcGroups) {
+  test(`PowerPC ${op}: ${vs.length} reference vectors (propagate NaN policy, tininess before rounding)`, () => {
+    const failures: string[] = [];
+    for (const v of vs) {
+      const got = compute(v, "propagate", "before");
+      if (got.r !== v.r || got.flags !== v.flags) failures.push(`${v.line}  got ${hex(got.r)} ${hex(got.flags)}`);
+    }
+    assert.is(failures.length, 0, `${failures.length} mismatches (op fmt rm a b c want flags), e.g.\n${failures.slice(0, 12).join("\n")}`);
+  });
+}
+
+test("tininess before/after rounding differ for a result rounding up to the smallest normal", () => {
+  // (1 + 2^-52) · (2^-1022 - 2^-1074) = 2^-1022 · (1 - 2^-104): rounds to 2^-1022 with an unbounded exponent
+  const a = 0x3ff0000000000001n, b = 0x000fffffffffffffn;
+  assert.equal(fpArith("f64", "mul", a, b, 0n, 0, "canonical"), { bits: 0x0010000000000000n, flags: 1 });
+  assert.equal(fpArith("f64", "mul", a, b, 0n, 0, "propagate", "before"), { bits: 0x0010000000000000n, flags: 3 });
+});
 
 // ---- the double fast paths against the exact path ----
 

@@ -5,8 +5,9 @@
  * Values travel as unsigned bit patterns in bigints (f32 in the low 32 bits). Every operation unpacks its
  * operands to sign, integer significand and exponent, computes the exact result (a big integer, or a
  * quotient/root with a sticky bit below all significant bits), and rounds it once in {@link roundPack}:
- * all five rounding modes, tininess detected after rounding (RISC-V, PowerPC), and the five exception
- * flags. Fused multiply-add and square root are therefore exact by construction.
+ * all five rounding modes, tininess detected after rounding (RISC-V, the default) or before rounding
+ * (PowerPC, see {@link Tininess}), and the five exception flags. Fused multiply-add and square root are
+ * therefore exact by construction.
  *
  * The common cases take exact shortcuts on JavaScript doubles first: round-to-nearest-even arithmetic
  * through the error-free fast paths of runtime/jit/fastfp.ts, and conversions and comparisons whose
@@ -15,6 +16,9 @@
  * NaN results follow a {@link NanPolicy}: `canonical` (RISC-V) gives the canonical quiet NaN; `propagate`
  * (PowerPC) gives the first NaN operand, quieted, or the default NaN (equal to the canonical one) when an
  * invalid operation creates a NaN. Signaling NaN operands raise NV.
+ *
+ * Tested against RISC-V instructions under qemu-riscv64 and PowerPC instructions under qemu-ppc
+ * (vectors/generate.mjs), cross-checked against x86-64 hardware.
  */
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
 import { add32, add64, div32, div64, fma32, fma64, mul32, mul64, sqrt32, sqrt64, type FastResult } from "../jit/fastfp.ts";
@@ -23,6 +27,13 @@ import { add32, add64, div32, div64, fma32, fma64, mul32, mul64, sqrt32, sqrt64,
 // this module has no runtime dependency on the IR module).
 const NX = 1, UF = 2, OF = 4, DZ = 8, NV = 16;
 const RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RMM = 4;
+
+/**
+ * When underflow detects a tiny result: `after` rounding (IEEE 754 7.5 a; RISC-V, x86 SSE) or `before`
+ * rounding (7.5 b; PowerPC: Power ISA Book I 4.4.4, "Tiny" is detected before rounding). UF is raised
+ * for a tiny result only when it is also inexact (exceptions disabled), in both cases.
+ */
+export type Tininess = "after" | "before";
 
 /** Result of an operation producing FP bits: the unsigned bit pattern and the exception flags raised. */
 export interface FpResult { bits: bigint; flags: number }
@@ -140,11 +151,12 @@ function roundShift(sig: bigint, shift: number, rm: number, neg: boolean): { q: 
 }
 
 /**
- * Rounds the exact value (-1)^neg · sig · 2^exp (sig > 0) to format F in mode rm and packs it. A caller
+ * Rounds the exact value (-1)^neg · sig · 2^exp (sig > 0) to format F in mode rm and packs it, detecting
+ * tininess after rounding unless `before`. A caller
  * whose value is not exact passes a sig whose lowest bit is a sticky bit lying below the round bit of any
  * result (at least two bits below the precision of a normal result).
  */
-function roundPack(F: Format, neg: boolean, sig: bigint, exp: number, rm: number): FpResult {
+function roundPack(F: Format, neg: boolean, sig: bigint, exp: number, rm: number, before = false): FpResult {
   const top = exp + bitLength(sig) - 1; // exponent of the leading bit
   const ulpMin = F.emin - (F.p - 1); // exponent of the subnormal unit
   let lsb = Math.max(top - (F.p - 1), ulpMin);
@@ -156,10 +168,11 @@ function roundPack(F: Format, neg: boolean, sig: bigint, exp: number, rm: number
     q = r.q;
     if (r.inexact) {
       flags = NX;
-      // tiny after rounding: the value rounded to p bits with an unbounded exponent is below 2^emin
+      // tiny: the exact value is below 2^emin (before rounding), or (after rounding) that value rounded to
+      // p bits with an unbounded exponent is; only a value in [2^(emin-1), 2^emin) can tell them apart
       let tiny = top < F.emin;
       const unboundedShift = top - (F.p - 1) - exp;
-      if (top === F.emin - 1 && unboundedShift > 0) tiny = roundShift(sig, unboundedShift, rm, neg).q >> BigInt(F.p) === 0n;
+      if (!before && top === F.emin - 1 && unboundedShift > 0) tiny = roundShift(sig, unboundedShift, rm, neg).q >> BigInt(F.p) === 0n;
       if (tiny) flags |= UF;
     }
   }
@@ -175,7 +188,7 @@ function roundPack(F: Format, neg: boolean, sig: bigint, exp: number, rm: number
 }
 
 /** Exact sum of two finite nonzero terms (-1)^n·s·2^e, rounded. */
-function sumRound(F: Format, an: boolean, as: bigint, ae: number, bn: boolean, bs: bigint, be: number, rm: number): FpResult {
+function sumRound(F: Format, an: boolean, as: bigint, ae: number, bn: boolean, bs: bigint, be: number, rm: number, before: boolean): FpResult {
   // A term far below the other only acts as a sticky bit: replace it by a smaller stand-in with the same
   // sign so that the shifts stay short. With L the larger term (a multiple of 2^eL, leading bit at tL),
   // rounding boundaries of L ± s are multiples of 2^g, g = min(eL, tL - p - 1); any |s| < 2^g rounds alike.
@@ -191,10 +204,10 @@ function sumRound(F: Format, an: boolean, as: bigint, ae: number, bn: boolean, b
   const x = as << BigInt(ae - e), y = bs << BigInt(be - e);
   const sum = (an ? -x : x) + (bn ? -y : y);
   if (sum === 0n) return { bits: rm === RDN ? F.signBit : 0n, flags: 0 };
-  return sum < 0n ? roundPack(F, true, -sum, e, rm) : roundPack(F, false, sum, e, rm);
+  return sum < 0n ? roundPack(F, true, -sum, e, rm, before) : roundPack(F, false, sum, e, rm, before);
 }
 
-function add(F: Format, a: bigint, b: bigint, negB: boolean, rm: number, nan: NanPolicy): FpResult {
+function add(F: Format, a: bigint, b: bigint, negB: boolean, rm: number, nan: NanPolicy, before: boolean): FpResult {
   if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const yn = y.neg !== negB;
@@ -205,10 +218,10 @@ function add(F: Format, a: bigint, b: bigint, negB: boolean, rm: number, nan: Na
     return { bits: signed(F, x.neg === yn ? yn : rm === RDN, 0n), flags: 0 };
   }
   if (x.kind === Kind.Zero) return { bits: signed(F, yn, b & ~F.signBit), flags: 0 };
-  return sumRound(F, x.neg, x.sig, x.exp, yn, y.sig, y.exp, rm);
+  return sumRound(F, x.neg, x.sig, x.exp, yn, y.sig, y.exp, rm, before);
 }
 
-function mul(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpResult {
+function mul(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy, before: boolean): FpResult {
   if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const neg = x.neg !== y.neg;
@@ -216,10 +229,10 @@ function mul(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpRes
     return x.kind === Kind.Zero || y.kind === Kind.Zero ? invalid(F) : { bits: signed(F, neg, F.inf), flags: 0 };
   }
   if (x.kind === Kind.Zero || y.kind === Kind.Zero) return { bits: signed(F, neg, 0n), flags: 0 };
-  return roundPack(F, neg, x.sig * y.sig, x.exp + y.exp, rm);
+  return roundPack(F, neg, x.sig * y.sig, x.exp + y.exp, rm, before);
 }
 
-function div(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpResult {
+function div(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy, before: boolean): FpResult {
   if (isNaNBits(F, a) || isNaNBits(F, b)) return nanResult(F, nan, [a, b]);
   const x = unpack(F, a), y = unpack(F, b);
   const neg = x.neg !== y.neg;
@@ -232,7 +245,7 @@ function div(F: Format, a: bigint, b: bigint, rm: number, nan: NanPolicy): FpRes
   const n = x.sig << BigInt(k);
   const q = n / y.sig;
   const sticky = q * y.sig === n ? 0n : 1n;
-  return roundPack(F, neg, (q << 1n) | sticky, x.exp - y.exp - k - 1, rm);
+  return roundPack(F, neg, (q << 1n) | sticky, x.exp - y.exp - k - 1, rm, before);
 }
 
 /** Integer square root: the largest r with r² ≤ n (n ≥ 0). */
@@ -247,7 +260,7 @@ function isqrt(n: bigint): bigint {
   }
 }
 
-function sqrt(F: Format, a: bigint, rm: number, nan: NanPolicy): FpResult {
+function sqrt(F: Format, a: bigint, rm: number, nan: NanPolicy, before: boolean): FpResult {
   if (isNaNBits(F, a)) return nanResult(F, nan, [a]);
   const x = unpack(F, a);
   if (x.kind === Kind.Zero) return { bits: a, flags: 0 };
@@ -259,14 +272,14 @@ function sqrt(F: Format, a: bigint, rm: number, nan: NanPolicy): FpResult {
   const n = x.sig << BigInt(s);
   const r = isqrt(n);
   const sticky = r * r === n ? 0n : 1n;
-  return roundPack(F, false, (r << 1n) | sticky, (x.exp - s) / 2 - 1, rm);
+  return roundPack(F, false, (r << 1n) | sticky, (x.exp - s) / 2 - 1, rm, before);
 }
 
 /**
  * Fused a·b + c. With the `propagate` policy NaN operands take precedence in the order a, c, b (PowerPC
  * fmadd: FRA, FRB, FRC with a = FRA, b = FRC, c = FRB). ∞·0 raises NV even when c is a quiet NaN.
  */
-function madd(F: Format, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy): FpResult {
+function madd(F: Format, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy, before: boolean): FpResult {
   const x = unpack(F, a), y = unpack(F, b), z = unpack(F, c);
   const infTimesZero = (x.kind === Kind.Inf && y.kind === Kind.Zero) || (x.kind === Kind.Zero && y.kind === Kind.Inf);
   if (x.kind === Kind.NaN || y.kind === Kind.NaN || z.kind === Kind.NaN) {
@@ -283,8 +296,8 @@ function madd(F: Format, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPo
     if (z.kind !== Kind.Zero) return { bits: c, flags: 0 };
     return { bits: signed(F, pn === z.neg ? pn : rm === RDN, 0n), flags: 0 };
   }
-  if (z.kind === Kind.Zero) return roundPack(F, pn, x.sig * y.sig, x.exp + y.exp, rm);
-  return sumRound(F, pn, x.sig * y.sig, x.exp + y.exp, z.neg, z.sig, z.exp, rm);
+  if (z.kind === Kind.Zero) return roundPack(F, pn, x.sig * y.sig, x.exp + y.exp, rm, before);
+  return sumRound(F, pn, x.sig * y.sig, x.exp + y.exp, z.neg, z.sig, z.exp, rm, before);
 }
 
 // ---- doubles ↔ bit patterns ----
@@ -342,19 +355,19 @@ function fastArith(fmt: FpFormat, fop: FpArith, a: number, b: number, c: number)
 /**
  * IEEE arithmetic `fop` on bit patterns of format `fmt` (see translator/ir/ir.ts FArith): `b` is ignored by
  * sqrt and `c` is used by madd only; `rm` is a Rounding (0-4; min and max ignore it). Throws a RangeError
- * for another rounding mode.
+ * for another rounding mode. Tininess is detected after rounding unless `tininess` says otherwise.
  */
-export function fpArith(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy): FpResult {
+export function fpArith(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy, tininess: Tininess = "after"): FpResult {
   if (rm === RNE) {
     const fast = fastArith(fmt, fop, toDouble(fmt, a), toDouble(fmt, b), toDouble(fmt, c));
     if (fast !== undefined) return { bits: toBits(fmt, fast.value), flags: fast.inexact ? NX : 0 };
   }
-  return fpArithExact(fmt, fop, a, b, c, rm, nan);
+  return fpArithExact(fmt, fop, a, b, c, rm, nan, tininess);
 }
 
 /** {@link fpArith} computed by the exact path only: the reference for testing fast paths. */
-export function fpArithExact(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy): FpResult {
-  const F = fmtOf(fmt);
+export function fpArithExact(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, c: bigint, rm: number, nan: NanPolicy, tininess: Tininess = "after"): FpResult {
+  const F = fmtOf(fmt), before = tininess === "before";
   switch (fop) {
     case "min": return minMax(fmt, a, b, false, nan);
     case "max": return minMax(fmt, a, b, true, nan);
@@ -362,12 +375,12 @@ export function fpArithExact(fmt: FpFormat, fop: FpArith, a: bigint, b: bigint, 
   }
   checkRounding(rm);
   switch (fop) {
-    case "add": return add(F, a, b, false, rm, nan);
-    case "sub": return add(F, a, b, true, rm, nan);
-    case "mul": return mul(F, a, b, rm, nan);
-    case "div": return div(F, a, b, rm, nan);
-    case "sqrt": return sqrt(F, a, rm, nan);
-    case "madd": return madd(F, a, b, c, rm, nan);
+    case "add": return add(F, a, b, false, rm, nan, before);
+    case "sub": return add(F, a, b, true, rm, nan, before);
+    case "mul": return mul(F, a, b, rm, nan, before);
+    case "div": return div(F, a, b, rm, nan, before);
+    case "sqrt": return sqrt(F, a, rm, nan, before);
+    case "madd": return madd(F, a, b, c, rm, nan, before);
   }
 }
 
@@ -460,8 +473,8 @@ export function intToFp(fmt: FpFormat, v: bigint, rm: number): FpResult {
   return v < 0n ? roundPack(F, true, -v, 0, rm) : roundPack(F, false, v, 0, rm);
 }
 
-/** Converts `a` from the other format to `dstFmt` (f32 ↔ f64), rounded with `rm`. */
-export function fpConvert(dstFmt: FpFormat, a: bigint, rm: number, nan: NanPolicy): FpResult {
+/** Converts `a` from the other format to `dstFmt` (f32 ↔ f64), rounded with `rm` (tininess as in fpArith). */
+export function fpConvert(dstFmt: FpFormat, a: bigint, rm: number, nan: NanPolicy, tininess: Tininess = "after"): FpResult {
   checkRounding(rm);
   const d = toDouble(dstFmt === "f64" ? "f32" : "f64", a);
   if (d === d) { // not NaN: widening is exact; narrowing when fround is exact, or inexact but normal in RNE
@@ -483,7 +496,7 @@ export function fpConvert(dstFmt: FpFormat, a: bigint, rm: number, nan: NanPolic
     }
     case Kind.Inf: return { bits: signed(D, x.neg, D.inf), flags: 0 };
     case Kind.Zero: return { bits: signed(D, x.neg, 0n), flags: 0 };
-    default: return roundPack(D, x.neg, x.sig, x.exp, rm);
+    default: return roundPack(D, x.neg, x.sig, x.exp, rm, tininess === "before");
   }
 }
 

@@ -4,7 +4,13 @@
 // compares, fclass), and every case C can express is cross-checked against the host's x86-64 hardware
 // (x86-ref.c through <fenv.h>). Any disagreement between the two references stops the script.
 //
-// Usage: node runtime/fp/vectors/generate.mjs   (needs riscv64-linux-gnu-gcc, qemu-riscv64 and gcc)
+// A second file, ppc.txt.gz, holds f64 arithmetic and f64→f32 rounding computed by PowerPC instructions
+// under qemu-ppc (four rounding modes): the reference for the `propagate` NaN policy and for tininess
+// detected before rounding; its non-NaN results are cross-checked against the RISC-V reference, flags
+// except UF.
+//
+// Usage: node runtime/fp/vectors/generate.mjs
+//   (needs riscv64-linux-gnu-gcc, powerpc-linux-gnu-gcc, qemu-riscv64, qemu-ppc and gcc)
 // Output lines: "<op> <fmt> <rm> <a> <b> <c> <result> <flags>" (hex bit patterns, fmt s|d, RISC-V flags).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -16,6 +22,7 @@ import { gzipSync } from "node:zlib";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "fpvec-"));
 execFileSync("riscv64-linux-gnu-gcc", ["-O1", "-static", "-o", join(work, "riscv-ref"), join(here, "riscv-ref.c")]);
+execFileSync("powerpc-linux-gnu-gcc", ["-O1", "-static", "-o", join(work, "ppc-ref"), join(here, "ppc-ref.c")]);
 execFileSync("gcc", ["-O0", "-frounding-math", "-fsignaling-nans", "-o", join(work, "x86-ref"), join(here, "x86-ref.c"), "-lm"]);
 
 // ---- deterministic pseudo-random source (xorshift64*) ----
@@ -147,9 +154,10 @@ for (const [fmt, F] of Object.entries(FMT)) {
 }
 
 // ---- run both references ----
-const input = cases.map((k) => `${k.op} ${k.fmt} ${k.rm} ${k.a.toString(16)} ${k.b.toString(16)} ${k.c.toString(16)}\n`).join("");
-const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { input, maxBuffer: 1 << 28 });
+const inputOf = (list) => list.map((k) => `${k.op} ${k.fmt} ${k.rm} ${k.a.toString(16)} ${k.b.toString(16)} ${k.c.toString(16)}\n`).join("");
+const input = inputOf(cases);
+const run = (cmd, args, stdin = input) => {
+  const r = spawnSync(cmd, args, { input: stdin, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   return r.stdout.toString().trim().split("\n");
 };
@@ -187,3 +195,56 @@ if (disagreements.length) {
 }
 writeFileSync(join(here, "riscv.txt.gz"), gzipSync(lines.join("\n") + "\n", { level: 9 }));
 console.log(`${lines.length} cases written, ${checked} cross-checked against x86`);
+
+// ---- PowerPC: f64 arithmetic and frsp, NaN propagation and tininess before rounding ----
+const ppcCases = [];
+{
+  const F = FMT.d, ops = ["add", "sub", "mul", "div"];
+  const push = (op, fmt, rm, a, b = 0n, c = 0n) => ppcCases.push({ op, fmt, rm, a, b, c });
+  const B = binaryEdges(F);
+  for (const a of B) for (const b of B) for (const op of ops) for (let rm = 0; rm < 4; rm++) push(op, "d", rm, a, b);
+  const FE = fmaEdges(F);
+  let i = 0;
+  for (const a of FE) for (const b of FE) for (const c of FE) push("madd", "d", i++ % 4, a, b, c);
+  for (const a of edges(F)) for (let rm = 0; rm < 4; rm++) push("conv", "s", rm, a);
+  // f32 boundaries reached from f64: around the smallest normal, the largest finite, half-way cases
+  for (let i = 0; i < 400; i++) {
+    for (const op of ops) push(op, "d", below(4), randomOperand(F), randomOperand(F));
+    push("madd", "d", below(4), randomOperand(F, 20), randomOperand(F, 20), randomOperand(F, 20));
+    const e = [-126, -127, -149, -150, 127, 128, 0][i % 7];
+    push("conv", "s", below(4), make(F, (i & 1) === 1, e + below(3) - 1, next()));
+  }
+  // NaN payloads in every position
+  const nans = [0x7ff8000000000001n, 0xfff8000000000002n, 0x7ff0000000000003n, 0xfff0000000000004n];
+  for (const a of [...nans, 0x3ff0000000000000n, 0x7ff0000000000000n, 0n]) {
+    for (const b of [...nans, 0x3ff0000000000000n, 0x7ff0000000000000n, 0n]) {
+      for (const op of ops) push(op, "d", 0, a, b);
+      for (const c of [...nans, 0x3ff0000000000000n]) push("madd", "d", 0, a, b, c);
+    }
+  }
+  for (const a of nans) push("conv", "s", 0, a | 0x000fffffe0000000n);
+}
+const ppcInput = inputOf(ppcCases);
+const ppc = run("qemu-ppc", [join(work, "ppc-ref")], ppcInput);
+const ppcRiscv = run("qemu-riscv64", [join(work, "riscv-ref")], ppcInput);
+let ppcChecked = 0, tininessDiffers = 0;
+const ppcDisagreements = [];
+const ppcLines = ppcCases.map((k, i) => {
+  const [r, f] = ppc[i].split(" ");
+  const [vr, vf] = ppcRiscv[i].split(" ");
+  const rb = BigInt(`0x${r}`), vb = BigInt(`0x${vr}`);
+  if (!isNaNBits(k.fmt, rb)) {
+    ppcChecked++;
+    const pf = parseInt(f, 16), rf = parseInt(vf, 16);
+    if (rb !== vb || (pf & ~2) !== (rf & ~2)) ppcDisagreements.push(`${k.op} ${k.rm} ${k.a.toString(16)} ${k.b.toString(16)} ${k.c.toString(16)} ppc ${r} ${f} riscv ${vr} ${vf}`);
+    if (pf !== rf) tininessDiffers++;
+  }
+  return `${k.op} ${k.fmt} ${k.rm} ${k.a.toString(16)} ${k.b.toString(16)} ${k.c.toString(16)} ${r} ${f}`;
+});
+if (ppcDisagreements.length) {
+  console.error(`${ppcDisagreements.length} disagreements between qemu-ppc and qemu-riscv64:`);
+  console.error(ppcDisagreements.slice(0, 40).join("\n"));
+  process.exit(1);
+}
+writeFileSync(join(here, "ppc.txt.gz"), gzipSync(ppcLines.join("\n") + "\n", { level: 9 }));
+console.log(`${ppcLines.length} PowerPC cases written, ${ppcChecked} non-NaN results cross-checked against RISC-V (UF differs in ${tininessDiffers}: tininess before rounding)`);
