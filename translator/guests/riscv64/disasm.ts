@@ -44,7 +44,7 @@ function operand(token: string, f: Record<string, number>, pc: number): string {
     case "imm": case "zimm": return String(f.imm);
     case "shamt": return hex(f.imm!);
     case "hi20": return hex((f.imm! >>> 12) & 0xfffff);
-    case "target": return "0x" + ((BigInt(pc) + BigInt(f.imm!)) & ADDRESS_MASK).toString(16);
+    case "target": return ((BigInt(pc) + BigInt(f.imm!)) & ADDRESS_MASK).toString(16);
     case "csr": return CSR_NAMES.get(f.csr!) ?? hex(f.csr!);
     case "rm": return f.rm === 7 ? "" : ROUNDING_MODES[f.rm!]!;
     case "pred": return fenceSet(f.pred!);

@@ -15,12 +15,16 @@ import { gzipSync } from "node:zlib";
 const here = new URL(".", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rv64gc-vectors-"));
 
-/** Assembles `source`, strips all symbols (so objdump disassembles data words too), returns objdump lines. */
+/**
+ * Assembles `source` after a label (objdump prints targets as `addr <label+off>` then, as in linked
+ * programs), strips the mapping symbols (so objdump disassembles `.word`/`.2byte` as instructions) and
+ * returns objdump's lines.
+ */
 function objdump(source, name) {
   const s = join(tmp, `${name}.S`), o = join(tmp, `${name}.o`), stripped = join(tmp, `${name}.stripped.o`);
-  writeFileSync(s, source);
+  writeFileSync(s, "vectors:\n" + source);
   execFileSync("riscv64-linux-gnu-as", ["-march=rv64gc", s, "-o", o]);
-  execFileSync("riscv64-linux-gnu-objcopy", ["--strip-all", o, stripped]);
+  execFileSync("riscv64-linux-gnu-objcopy", ["--wildcard", "--strip-symbol=$*", o, stripped]);
   const out = execFileSync("riscv64-linux-gnu-objdump", ["-d", "-M", "no-aliases", stripped], { maxBuffer: 1 << 28 });
   const lines = [];
   for (const line of out.toString().split("\n")) {
