@@ -21,7 +21,7 @@ function capture(files: Record<string, Uint8Array> = {}) {
 }
 
 const fixture = (guest: string, name: string) =>
-  new Uint8Array(readFileSync(new URL(`../fixtures/bin/${guest}/${name}`, import.meta.url)));
+  new Uint8Array(readFileSync(`fixtures/bin/${guest}/${name}`));
 
 test("--help lists every command", async () => {
   const { io, o } = capture();

@@ -58,6 +58,10 @@ export interface ElfFile {
   machine: number;
   entry: number;
   flags: number;
+  /** e_phoff: file offset of the program header table (0 without one) */
+  phoff: number;
+  /** e_shoff: file offset of the section header table (0 without one) */
+  shoff: number;
   programHeaders: ProgramHeader[];
   /** all section headers, index 0 (the null section) included, so `sections[shndx]` works */
   sections: Section[];
@@ -316,7 +320,7 @@ export function parseElf(bytes: Uint8Array): ElfFile {
 
   return {
     class: is64 ? 64 : 32, endian: r.le ? "le" : "be", osabi: bytes[7]!, type, machine, entry, flags,
-    programHeaders, sections: rawSections, symbols, dynamicSymbols, interpreter, notes, bytes,
+    phoff: phnum > 0 ? phoff : 0, shoff: shnum > 0 ? shoff : 0, programHeaders, sections: rawSections, symbols, dynamicSymbols, interpreter, notes, bytes,
   };
 }
 
@@ -354,23 +358,26 @@ export interface AddressRange { min: number; max: number }
  */
 export const DEFAULT_LOAD_RANGE: AddressRange = { min: 0x10000, max: 0x1_0000_0000 };
 
-/** True for a statically linked executable (ET_EXEC without PT_INTERP): the only kind isa2wasm runs so far. */
+/**
+ * True for a statically linked executable: ET_EXEC, or ET_DYN (static PIE, which the loader places at a
+ * fixed base), without PT_INTERP. The only kind isa2wasm runs so far.
+ */
 export function isStaticExecutable(elf: ElfFile): boolean {
-  return elf.type === ET_EXEC && elf.interpreter === undefined;
+  return (elf.type === ET_EXEC || elf.type === ET_DYN) && elf.interpreter === undefined;
 }
 
 /**
  * Everything that prevents loading `elf` (a well-formed file: {@link parseElf} succeeded), one message each;
- * empty when it can be loaded. `info` shows these; {@link segmentsToLoad} throws on the first.
+ * empty when it can be loaded. `info` shows these; {@link segmentsToLoad} throws on the first. The address
+ * range is not checked for ET_DYN files: the loader moves them (it calls this again on the moved headers,
+ * relabelled ET_EXEC).
  */
 export function loadProblems(elf: ElfFile, range: AddressRange = DEFAULT_LOAD_RANGE): string[] {
   const problems: string[] = [];
   if (elf.interpreter !== undefined) {
     problems.push(`dynamically linked executables are not supported yet (PT_INTERP ${elf.interpreter}): build with -static`);
-  } else if (elf.type === ET_DYN) {
-    problems.push("position-independent executables (ET_DYN) are not supported yet: build with -static -no-pie");
-  } else if (elf.type !== ET_EXEC) {
-    problems.push(`not an executable (e_type ${elf.type}, expected ET_EXEC = 2)`);
+  } else if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
+    problems.push(`not an executable (e_type ${elf.type}, expected ET_EXEC = 2 or ET_DYN = 3)`);
   }
   const loads = elf.programHeaders.map((p, index) => ({ p, index })).filter(({ p }) => p.type === PT_LOAD && p.memsz > 0);
   if (loads.length === 0) problems.push("no PT_LOAD segment with contents");

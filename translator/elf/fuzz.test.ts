@@ -33,7 +33,7 @@ function base(name: string, bytes: Uint8Array): Base {
   return { name, bytes, cls: elf.class, endian: elf.endian, elf };
 }
 
-const fixture = (path: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/bin/${path}`, import.meta.url)));
+const fixture = (path: string) => new Uint8Array(readFileSync(`fixtures/bin/${path}`));
 const BASES: Base[] = [
   base("riscv64/hello", fixture("riscv64/hello")),
   base("ppc32/hello", fixture("ppc32/hello")),
