@@ -50,6 +50,7 @@ interface Format {
   readonly emin: number;
   /** biased exponent field of infinities and NaNs */
   readonly expMax: number;
+  readonly expMaxBig: bigint;
   readonly bias: number;
   /** p - 1 as a bigint: width of the fraction field */
   readonly fracBits: bigint;
@@ -68,7 +69,7 @@ function format(p: number, expBits: number): Format {
   const bias = (expMax >> 1);
   const inf = BigInt(expMax) << fracBits;
   return {
-    p, emin: 1 - bias, expMax, bias, fracBits,
+    p, emin: 1 - bias, expMax, expMaxBig: BigInt(expMax), bias, fracBits,
     fracMask: (1n << fracBits) - 1n,
     signBit: 1n << BigInt(p - 1 + expBits),
     quietBit: 1n << (fracBits - 1n),
@@ -101,7 +102,7 @@ interface Unpacked { kind: Kind; neg: boolean; sig: bigint; exp: number }
 
 function unpack(F: Format, bits: bigint): Unpacked {
   const neg = (bits & F.signBit) !== 0n;
-  const e = Number((bits >> F.fracBits) & BigInt(F.expMax));
+  const e = Number((bits >> F.fracBits) & F.expMaxBig);
   const frac = bits & F.fracMask;
   if (e === F.expMax) return { kind: frac === 0n ? Kind.Inf : Kind.NaN, neg, sig: frac, exp: 0 };
   if (e === 0) return { kind: frac === 0n ? Kind.Zero : Kind.Finite, neg, sig: frac, exp: F.emin - (F.p - 1) };
