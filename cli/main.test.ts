@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { main, COMMANDS } from "./main.ts";
 import { InputError } from "./errors.ts";
+import { buildElf } from "../translator/elf/testelf.ts";
 
 /** An in-memory CliIO: `files` are the only readable files; output is collected. */
 function capture(files: Record<string, Uint8Array> = {}) {
@@ -85,6 +86,27 @@ test("info on a fixture: exit 0, text and --json agree with the file header", as
   assert.is(info.endian, "be");
   assert.is(info.guest, "ppc32");
   assert.equal(info.loadProblems, []);
+});
+
+test("info on a dynamically linked or foreign file: exit 0, says why it cannot run", async () => {
+  const interp = new TextEncoder().encode("/lib/ld-linux-riscv64-lp64d.so.1\0");
+  const dynamic = buildElf({
+    class: 64, endian: "le", machine: 243, entry: 0x10000, payload: interp,
+    segments: [
+      { type: 3, flags: 4, offset: 64 + 2 * 56, filesz: interp.length, memsz: interp.length, align: 1 },
+      { type: 1, flags: 5, offset: 0, vaddr: 0x10000, filesz: 0x100, memsz: 0x100, align: 0x1000 },
+    ],
+  }).bytes;
+  const x86 = buildElf({ class: 64, endian: "le", machine: 62 }).bytes;
+  const { io, o } = capture({ dynamic, x86 });
+  assert.is(await main(["info", "dynamic"], io), 0);
+  assert.match(o.out, /^Interpreter: +\/lib\/ld-linux-riscv64-lp64d\.so\.1 /m);
+  assert.match(o.out, /^Loadable: +no\n  - dynamically linked executables are not supported yet \(PT_INTERP \/lib\/ld-linux-riscv64-lp64d\.so\.1\): build with -static$/m);
+  o.out = "";
+  assert.is(await main(["info", "--json", "x86"], io), 0);
+  const info = JSON.parse(o.out);
+  assert.is(info.guest, null);
+  assert.match(info.loadProblems[0], /^unsupported machine 62 /);
 });
 
 test("error messages with control characters stay on one line", async () => {

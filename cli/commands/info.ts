@@ -50,23 +50,28 @@ export interface ElfInfo {
   dynamicSymbolCount: number;
   /** GNU build ID as hex, when the file has one */
   buildId: string | null;
-  /** every reason the file cannot be loaded; empty when it can */
+  /** every reason isa2wasm cannot load the file (unsupported machine, dynamic linking, segment layout); empty when it can */
   loadProblems: string[];
 }
 
 /** Collects the facts `info` reports about a parsed file. */
 export function describeElf(file: string, elf: ElfFile): ElfInfo {
   const buildId = elf.notes.find((n) => n.owner === "GNU" && n.type === NT_GNU_BUILD_ID);
+  const guest = guestOf(elf);
+  const endian = elf.endian === "le" ? "little" : "big";
+  const machineProblem = guest ? [] : [
+    `unsupported machine ${elf.machine} (${machineName(elf.machine)}, ELF${elf.class} ${endian} endian): isa2wasm runs riscv64 (ELF64 little-endian RISC-V) and ppc32 (ELF32 big-endian PowerPC)`,
+  ];
   return {
     file, class: elf.class, endian: elf.endian, osabi: elf.osabi, type: elf.type, typeName: fileTypeName(elf.type),
-    machine: elf.machine, machineName: machineName(elf.machine), guest: guestOf(elf) ?? null, entry: elf.entry,
+    machine: elf.machine, machineName: machineName(elf.machine), guest: guest ?? null, entry: elf.entry,
     flags: elf.flags, interpreter: elf.interpreter ?? null,
     programHeaders: elf.programHeaders.map((p) => ({ ...p, typeName: segmentTypeName(p.type, elf.machine) })),
     sections: elf.sections.map(({ name, type, flags, addr, offset, size, entsize }) => ({ name, type, flags, addr, offset, size, entsize })),
     symbolCount: elf.symbols.length,
     dynamicSymbolCount: elf.dynamicSymbols.length,
     buildId: buildId ? [...buildId.desc].map((b) => b.toString(16).padStart(2, "0")).join("") : null,
-    loadProblems: loadProblems(elf),
+    loadProblems: [...machineProblem, ...loadProblems(elf)],
   };
 }
 
@@ -74,12 +79,12 @@ export function describeElf(file: string, elf: ElfFile): ElfInfo {
 export function formatInfo(info: ElfInfo): string {
   const hex = (n: number, width = 0) => `0x${n.toString(16).padStart(width, "0")}`;
   const aw = info.class === 64 ? 16 : 8; // address width in hex digits
-  const guest = info.guest ?? `unsupported machine ${info.machine}`;
+  const endian = info.endian === "le" ? "little" : "big";
   const lines = [
     `File:         ${info.file}`,
     `Class:        ELF${info.class}`,
-    `Data:         ${info.endian === "le" ? "little" : "big"} endian`,
-    `Machine:      ${guest} (${info.machineName}${info.guest ? "" : `, ELF${info.class} ${info.endian === "le" ? "little" : "big"} endian`})`,
+    `Data:         ${endian} endian`,
+    `Machine:      ${info.guest ?? `unsupported machine ${info.machine}`} (${info.machineName})`,
     `Type:         ${info.typeName}`,
     `Entry point:  ${hex(info.entry)}`,
     `Flags:        ${hex(info.flags)}`,
@@ -95,12 +100,8 @@ export function formatInfo(info: ElfInfo): string {
     lines.push(`  ${p.typeName.padEnd(16)} ${hex(p.offset, 8)} ${hex(p.vaddr, aw)} ${hex(p.paddr, aw)} ${hex(p.filesz, 8)} ${hex(p.memsz, 8)} ${segmentFlagsName(p.flags)} ${hex(p.align)}`);
   }
   lines.push("");
-  if (info.loadProblems.length === 0 && info.guest !== null) lines.push(`Loadable:     yes (as ${info.guest})`);
-  else {
-    lines.push("Loadable:     no");
-    if (info.guest === null) lines.push(`  - unsupported machine ${info.machine} (${info.machineName}): isa2wasm runs riscv64 and ppc32`);
-    for (const p of info.loadProblems) lines.push(`  - ${p}`);
-  }
+  if (info.loadProblems.length === 0) lines.push(`Loadable:     yes (as ${info.guest})`);
+  else lines.push("Loadable:     no", ...info.loadProblems.map((p) => `  - ${p}`));
   return lines.join("\n") + "\n";
 }
 

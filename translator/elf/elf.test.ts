@@ -219,6 +219,27 @@ test("many symbol names pointing into one long string hit the name budget instea
   assert.ok(performance.now() - t0 < 2000, `took ${performance.now() - t0} ms`);
 });
 
+test("many PT_NOTE segments or symbol tables over the same bytes fail fast instead of using quadratic memory", () => {
+  for (const [cls, endian] of COMBOS) {
+    const notes = new Uint8Array(12 * 2000); // 2000 empty notes (namesz = descsz = type = 0)
+    const nseg = 2000, h = EHDR[cls].size + nseg * PHDR[cls].size;
+    const segments = Array.from({ length: nseg }, () => ({ type: PT_NOTE, offset: h, filesz: notes.length, align: 4 }));
+    const t0 = performance.now();
+    throwsElf(() => parseElf(buildElf({ class: cls, endian, segments, payload: notes }).bytes), /note segments add up to more than the file size/, `ELF${cls}`);
+    const symbols = Array.from({ length: 1000 }, (_, i) => ({ name: "", value: i, size: 0, type: 0, bind: 0, shndx: 0 }));
+    const built = buildElf({ class: cls, endian, symbols });
+    // 500 more section headers, each a copy of the .symtab header (index 2: null, .shstrtab, .symtab, .strtab)
+    const shsize = SHDR[cls].size, copies = 500;
+    const bytes = new Uint8Array(built.bytes.length + copies * shsize);
+    bytes.set(built.bytes);
+    for (let k = 0; k < copies; k++) bytes.set(built.bytes.subarray(built.shoff + 2 * shsize, built.shoff + 3 * shsize), built.bytes.length + k * shsize);
+    patchInt(bytes, EHDR[cls].shnum, 2, 4 + copies, endian);
+    assert.is(parseElf(built.bytes).symbols.length, 1001);
+    throwsElf(() => parseElf(bytes), /symbol tables hold more entries than the file could/, `ELF${cls}`);
+    assert.ok(performance.now() - t0 < 1000, `took ${performance.now() - t0} ms`);
+  }
+});
+
 test("PT_INTERP: read, reported as dynamic linking; unterminated or past end of file is malformed", () => {
   const interp = new TextEncoder().encode("/lib/ld-linux-riscv64-lp64d.so.1\0");
   for (const [cls, endian] of COMBOS) {

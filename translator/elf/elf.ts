@@ -288,6 +288,9 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     if (s.size % symSize !== 0) malformed(`symbol table section ${i} size ${hex(s.size)} is not a multiple of ${symSize}`);
     const names = stringTable(s.link, `symbol table section ${i}`);
     const into = s.type === SHT_SYMTAB ? symbols : dynamicSymbols;
+    if ((symbols.length + dynamicSymbols.length) * symSize + s.size > bytes.length) {
+      malformed(`symbol tables hold more entries than the file could (section ${i} overlaps another symbol table)`);
+    }
     for (let k = 0, o = s.offset; k < s.size / symSize; k++, o += symSize) {
       const what = (f: string) => `symbol ${k} of section ${i} ${f}`;
       const nameOff = r.u32(o, what("st_name"));
@@ -316,7 +319,12 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   const noteAreas = programHeaders.length > 0
     ? programHeaders.filter((p) => p.type === PT_NOTE).map((p) => [p.offset, p.filesz, p.align] as const)
     : rawSections.filter((s) => s.type === SHT_NOTE).map((s) => [s.offset, s.size, s.addralign] as const);
-  for (const [off, size, align] of noteAreas) readNotes(r, off, size, align === 8 ? 8 : 4, notes);
+  let noteBytes = 0;
+  for (const [off, size, align] of noteAreas) {
+    noteBytes += size;
+    if (noteBytes > bytes.length) malformed(`note ${programHeaders.length > 0 ? "segments" : "sections"} add up to more than the file size (overlapping notes)`);
+    readNotes(r, off, size, align === 8 ? 8 : 4, notes);
+  }
 
   return {
     class: is64 ? 64 : 32, endian: r.le ? "le" : "be", osabi: bytes[7]!, type, machine, entry, flags,
