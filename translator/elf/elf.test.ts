@@ -291,6 +291,7 @@ test("load checks: file types, filesz > memsz, overlapping segments, address ran
     assert.match(problems((s) => { s.segments![0]!.vaddr = 0; s.entry = 0x100; })[0]!, /^PT_LOAD segment 0 \(vaddr 0x0, .*: outside the guest address range/);
     assert.equal(problems((s) => { rw(s).vaddr = rw(s).vaddr! + 8; }).map((p) => p.replace(/^PT_LOAD segment 1 \(.*?\): /, "")),
       [`p_offset ${hex(rw(goodSpec(cls, endian)).offset!)} and p_vaddr differ modulo p_align 0x1000`, `p_offset ${hex(rw(goodSpec(cls, endian)).offset!)} and p_vaddr differ modulo the page size 0x1000`]);
+    assert.match(problems((s) => { rw(s).memsz = 0; })[0]!, /^PT_LOAD segment 1 .*: p_filesz 0x800 is larger than p_memsz$/);
     assert.match(problems((s) => { rw(s).align = 0x3000; })[0]!, /p_align 0x3000 is not a power of two/);
     assert.equal(problems((s) => { s.entry = 0x30000; }), ["entry point 0x30000 is not inside an executable PT_LOAD segment"]);
     assert.equal(problems((s) => { s.segments = s.segments!.filter((p) => p.type !== PT_LOAD); s.entry = 0; }),

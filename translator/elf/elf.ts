@@ -5,8 +5,18 @@
  * Every offset, size, count and string index read from the file is checked against the file before it is
  * used, so a malformed file ends in an {@link ElfError} (one line saying what is wrong) and never in another
  * exception, a huge allocation or a long loop: every table must lie inside the file, so the number of
- * entries allocated is bounded by the file size. Whether a well-formed file can also be loaded (PT_LOAD
- * layout, static linking) is decided separately by {@link loadProblems} / {@link segmentsToLoad}.
+ * entries allocated is bounded by the file size, and names, notes and symbol tables that overlap each other
+ * have a total budget.
+ *
+ * Two levels of checks:
+ * - {@link parseElf} rejects what makes the file unreadable: bad identification, wrong entry sizes, tables,
+ *   sections (except SHT_NOBITS) or PT_LOAD/PT_INTERP/PT_NOTE/PT_TLS/PT_DYNAMIC contents past the end of the
+ *   file, bad string table links or name offsets, values of 2^53 or more. `isa2wasm info` shows anything
+ *   that parses.
+ * - {@link loadProblems} / {@link segmentsToLoad} reject what the loader cannot map: dynamic linking, file
+ *   types other than ET_EXEC/ET_DYN, p_filesz > p_memsz, overlapping PT_LOAD address ranges, segments outside
+ *   the guest address range (below 64 KiB or reaching 4 GiB), p_offset and p_vaddr that differ modulo the
+ *   page size or p_align, p_align not a power of two, an entry point outside the executable segments.
  */
 
 import type { GuestName } from "../guests/guest.ts";
@@ -387,7 +397,7 @@ export function loadProblems(elf: ElfFile, range: AddressRange = DEFAULT_LOAD_RA
   } else if (elf.type !== ET_EXEC && elf.type !== ET_DYN) {
     problems.push(`not an executable (e_type ${elf.type}, expected ET_EXEC = 2 or ET_DYN = 3)`);
   }
-  const loads = elf.programHeaders.map((p, index) => ({ p, index })).filter(({ p }) => p.type === PT_LOAD && p.memsz > 0);
+  const loads = elf.programHeaders.map((p, index) => ({ p, index })).filter(({ p }) => p.type === PT_LOAD && (p.memsz > 0 || p.filesz > 0));
   if (loads.length === 0) problems.push("no PT_LOAD segment with contents");
   for (const { p, index } of loads) {
     const at = `PT_LOAD segment ${index} (vaddr ${hex(p.vaddr)}, memsz ${hex(p.memsz)})`;
