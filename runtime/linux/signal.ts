@@ -1,8 +1,7 @@
 /**
  * Signals: dispositions, the blocked and pending masks, the alternate stack, delivery of synchronous
  * traps and of signals the process sends itself, signal frames on the guest stack (through the guest's
- * {@link SignalFrameAbi}) and rt_sigreturn. Default actions terminate with qemu's message for
- * core-dumping signals.
+ * {@link SignalFrameAbi}) and rt_sigreturn.
  */
 import { E, SyscallError } from "./errno.ts";
 import { GuestFault, PAGE_SIZE, PROT_EXEC, PROT_READ } from "../memory/memory.ts";
@@ -20,13 +19,6 @@ const SI_TKILL = -6;
 
 /** Signals whose default action is to be ignored (stop signals too: there is no job control). */
 const IGNORED_BY_DEFAULT = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
-/** Signals whose default action dumps core, with glibc's strsignal text (qemu prints it). */
-const CORE_SIGNALS: ReadonlyMap<number, string> = new Map([
-  [3, "Quit"], [4, "Illegal instruction"], [5, "Trace/breakpoint trap"], [6, "Aborted"], [7, "Bus error"],
-  [8, "Floating point exception"], [11, "Segmentation fault"], [24, "CPU time limit exceeded"],
-  [25, "File size limit exceeded"], [31, "Bad system call"],
-]);
-
 const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
 const UNBLOCKABLE = bit(SIGKILL) | bit(SIGSTOP);
 
@@ -74,11 +66,14 @@ export class SignalState {
     return this.deliver({ signo: signal, code, addr: addr ?? pc }, pc);
   }
 
-  /** The default action of `sig`. */
+  /**
+   * The default action of `sig`: ignore, or terminate. The message is empty because the reference,
+   * qemu-user 7.2, prints no "uncaught target signal" line for any signal (checked with RLIMIT_CORE 0 and
+   * unlimited); the shell reports the 128+N status.
+   */
   private defaultAction(sig: number): KernelAction {
     if (IGNORED_BY_DEFAULT.has(sig)) return { kind: "continue" };
-    const text = CORE_SIGNALS.get(sig);
-    return { kind: "killed", signal: sig, message: text ? `qemu: uncaught target signal ${sig} (${text}) - core dumped` : "" };
+    return { kind: "killed", signal: sig, message: "" };
   }
 
   /** Runs the handler of `info.signo` (frame on the guest stack, resuming later at `pc`) or its default action. */
