@@ -140,6 +140,23 @@ test("wrong e_phentsize / e_shentsize, program and section header tables past en
   }
 });
 
+test("extended numbering: e_shnum 0, e_shstrndx SHN_XINDEX and e_phnum PN_XNUM take their values from section 0", () => {
+  for (const [cls, endian] of COMBOS) {
+    const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls];
+    const plain = parseElf(buildElf(spec).bytes);
+    const extended = parseEdited(spec, (b, put) => {
+      put(eh.shnum, 2, 0); put(b.shoff + sh.size_, eh.word, 6);
+      put(eh.shstrndx, 2, 0xffff); put(b.shoff + sh.link, 4, 3);
+      put(eh.phnum, 2, 0xffff); put(b.shoff + sh.info, 4, 3);
+    })();
+    assert.equal(extended.sections.slice(1), plain.sections.slice(1), `ELF${cls} ${endian}`);
+    assert.equal(extended.programHeaders, plain.programHeaders, `ELF${cls} ${endian}`);
+    // e_shoff set but e_shnum and e_shentsize 0: no section headers
+    const none = parseEdited(spec, (_, put) => { put(eh.shnum, 2, 0); put(eh.shentsize, 2, 0); })();
+    assert.equal([none.sections.length, none.symbols.length, none.shoff], [0, 0, 0]);
+  }
+});
+
 test("a huge section count fails fast without allocating", () => {
   for (const [cls, endian] of COMBOS) {
     const spec = goodSpec(cls, endian), eh = EHDR[cls], sh = SHDR[cls];
