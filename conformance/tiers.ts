@@ -1,0 +1,104 @@
+/**
+ * The execution tiers the conformance suite runs in. Adding a tier is implementing {@link ConformanceTier}:
+ * given a guest, a memory holding the code and a CPU state, return something that runs guest code
+ * until a syscall, fence.i, trap or budget stop (the interface every tier of the runtime already has).
+ */
+import type { Guest } from "../translator/guests/guest.ts";
+import type { GuestMemory } from "../runtime/memory/memory.ts";
+import type { CpuState } from "../runtime/state.ts";
+import { Interpreter, type Stop } from "../runtime/interp/interpreter.ts";
+import { liftBlock, memoryCodeReader } from "../runtime/interp/lift.ts";
+import { DynamicExecutor } from "../runtime/jit/dynamic.ts";
+import { compileRegions } from "../translator/codegen/module.ts";
+
+/** Runs guest code from `pc` for at most about `budget` instructions. */
+export interface TierMachine {
+  run(pc: number, budget: number): Stop;
+}
+
+/** Where runs start, and the other blocks they may reach. */
+export interface TierEntry { pc: number; reachable: number[] }
+
+/** An execution tier under test. */
+export interface ConformanceTier {
+  /** name in reports: interp-compile, interp-evaluate, dynamic, aot */
+  readonly name: string;
+  /**
+   * A machine over `mem`/`state`, which already hold the code. `entries` are the pcs runs will start at,
+   * each with the pcs of the other blocks a run from it may reach (an ahead-of-time tier translates them
+   * before the first run).
+   */
+  create(guest: Guest, mem: GuestMemory, state: CpuState, entries: TierEntry[]): Promise<TierMachine>;
+}
+
+/** The interpreter with one block executor; "compile" compiles every block before its first run. */
+function interpreterTier(executor: "compile" | "evaluate"): ConformanceTier {
+  return {
+    name: `interp-${executor}`,
+    create: (guest, mem, state) => {
+      const interp = new Interpreter(guest, mem, state, { executor, compileThreshold: executor === "compile" ? 0 : undefined });
+      return Promise.resolve(interp);
+    },
+  };
+}
+
+/** Dynamic translation with threshold 0: every block is translated to Wasm the first time it is entered. */
+const dynamicTier: ConformanceTier = {
+  name: "dynamic",
+  create: (guest, mem, state) => {
+    const interp = new Interpreter(guest, mem, state);
+    const dyn = new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions), { threshold: 0 });
+    return Promise.resolve(dyn);
+  },
+};
+
+/**
+ * Ahead-of-time translation: the code at every entry is lifted and compiled into one module before any
+ * run, installed as translated programs are (DynamicExecutor.installModule); nothing is translated at
+ * run time, so a case the module does not cover would run in the interpreter and is reported as such.
+ */
+const aotTier: ConformanceTier = {
+  name: "aot",
+  create: async (guest, mem, state, entries) => {
+    const reader = memoryCodeReader(mem, guest.endian);
+    const regions = entries.map((e) => ({ entry: e.pc, blocks: [e.pc, ...e.reachable].map((pc) => liftBlock(guest, reader, pc, 64)) }));
+    const batch = compileRegions(guest.state, regions);
+    if (batch.rejected.length > 0) {
+      throw new Error(`aot: ${batch.rejected.length} regions rejected, first at 0x${batch.rejected[0]!.entry.toString(16)}: ${batch.rejected[0]!.reason}`);
+    }
+    const interp = new Interpreter(guest, mem, state);
+    const dyn = new DynamicExecutor(guest, mem, state, interp, undefined);
+    const module = await WebAssembly.compile(batch.binary as Uint8Array<ArrayBuffer>);
+    const code = regions.flatMap((r) => r.blocks.map((b) => ({ start: b.pc, end: b.end })));
+    await dyn.installModule(module, batch.regions, code);
+    return {
+      run(pc: number, budget: number): Stop {
+        const before = interp.instructions;
+        const stop = dyn.run(pc, budget);
+        if (interp.instructions !== before) throw new Error(`aot: code at 0x${pc.toString(16)} ran in the interpreter`);
+        return stop;
+      },
+    };
+  },
+};
+
+/** Every tier, by name. */
+export const TIERS: Record<string, ConformanceTier> = {
+  "interp-compile": interpreterTier("compile"),
+  "interp-evaluate": interpreterTier("evaluate"),
+  dynamic: dynamicTier,
+  aot: aotTier,
+};
+
+/** Tier names selected by a command-line tier choice: interp (both executors), dynamic, aot, all. */
+export function tiersFor(choice: string): ConformanceTier[] {
+  switch (choice) {
+    case "interp": return [TIERS["interp-compile"]!, TIERS["interp-evaluate"]!];
+    case "all": return Object.values(TIERS);
+    default: {
+      const t = TIERS[choice];
+      if (t === undefined) throw new Error(`unknown tier '${choice}' (interp, interp-compile, interp-evaluate, dynamic, aot, all)`);
+      return [t];
+    }
+  }
+}
