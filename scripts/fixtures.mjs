@@ -51,7 +51,7 @@ function requireTools(guest) {
   );
   if (missing.length > 0) {
     const pkgs = missing.includes(qemu) ? `qemu-user ${apt}` : apt;
-    fail(`missing ${missing.join(", ")}; install with:\n  sudo apt-get update && sudo apt-get install -y ${pkgs}`);
+    fail(`missing ${missing.join(", ")}; install with (as root):\n  apt-get update && apt-get install -y ${pkgs}`);
   }
 }
 
