@@ -12,28 +12,37 @@ import {
 /** One contiguous piece of a field: `width` bits at `from` of the encoding go to bit `to` of the value. */
 interface Piece { from: number; width: number; to: number }
 
-/** Extracts one named field: concatenates pieces, sign-extends (signedWidth > 0), adds a base. */
-interface Extractor { name: string; pieces: Piece[]; signedWidth: number; base: number }
+/**
+ * How one field of `Decoded.f` is computed: the pieces as (from, mask, to) triples, OR-ed together,
+ * sign-extended when `signShift` > 0 (shift left then arithmetically right by it), plus `add` (8 for the
+ * 3-bit RVC register fields; the value itself for constant fields, which have no pieces).
+ */
+interface Field { name: string; pieces: Int32Array; signShift: number; add: number }
 
 /** A compiled row. */
 interface Compiled {
   name: string;
   op: string;
+  /** MASK/MATCH as int32 */
   mask: number;
   match: number;
   /** number of fixed bits: rows with more fixed bits are tried first */
   fixedBits: number;
-  fields: Extractor[];
+  /** the fields of `Decoded.f`, in order (for RVC rows: the expanded instruction's fields) */
+  fields: Field[];
   /** fields that must be non-zero, else the encoding is reserved */
   nonzero: string[];
-  /** constant fields of the expansion (compressed rows) */
-  set: [string, number][];
-  /** for compressed rows: the field names of the expanded instruction, in order */
-  keep?: string[];
 }
 
-function rangePiece([hi, lo]: BitRange, to = 0): Piece {
-  return { from: lo, width: hi - lo + 1, to };
+function field(name: string, pieces: Piece[], signedWidth = 0, add = 0): Field {
+  return {
+    name, pieces: Int32Array.from(pieces.flatMap((p) => [p.from, (1 << p.width) - 1, p.to])),
+    signShift: signedWidth ? 32 - signedWidth : 0, add,
+  };
+}
+
+function rangePiece([hi, lo]: BitRange): Piece {
+  return { from: lo, width: hi - lo + 1, to: 0 };
 }
 
 /** Parses an immediate layout such as "31=12 30:25=10:5" into pieces. */
@@ -50,18 +59,18 @@ function parseLayout(bits: string): { pieces: Piece[]; width: number } {
   return { pieces, width };
 }
 
-function immediate(name: ImmediateName): Extractor {
+function immediate(name: ImmediateName): Field {
   const layout = IMMEDIATES[name];
   const { pieces, width } = parseLayout(layout.bits);
-  return { name: "imm", pieces, signedWidth: layout.signed ? width : 0, base: 0 };
+  return field("imm", pieces, layout.signed ? width : 0);
 }
 
-function register(name: string, src: RegisterSource): Extractor {
-  return { name, pieces: [rangePiece(src.bits)], signedWidth: 0, base: src.base };
+function register(name: string, src: RegisterSource): Field {
+  return field(name, [rangePiece(src.bits)], 0, src.base);
 }
 
-function plain(name: keyof typeof PLAIN_FIELDS_32): Extractor {
-  return { name, pieces: [rangePiece(PLAIN_FIELDS_32[name])], signedWidth: 0, base: 0 };
+function plain(name: keyof typeof PLAIN_FIELDS_32): Field {
+  return field(name, [rangePiece(PLAIN_FIELDS_32[name])]);
 }
 
 function popcount(x: number): number {
@@ -84,7 +93,7 @@ export function operandTokens(args: string): string[] {
 
 function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
   const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_32, row.name);
-  const fields: Extractor[] = [];
+  const fields: Field[] = [];
   for (const token of operandTokens(row.args)) {
     const reg = REGISTER_TOKENS[token];
     if (reg) fields.push(register(reg, REGISTER_FIELDS_32[reg]));
@@ -96,42 +105,54 @@ function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
   for (const name of row.hidden ?? []) fields.push(plain(name));
   if (row.aqrl) fields.push(plain("aq"), plain("rl"));
   if (row.fence) fields.push(plain("pred"), plain("succ"), plain("fm"));
-  return { name: row.name, op: row.name, mask, match, fixedBits: popcount(mask), fields, nonzero: [], set: [] };
+  return { name: row.name, op: row.name, mask: mask | 0, match: match | 0, fixedBits: popcount(mask), fields, nonzero: [] };
 }
 
 function compile16(row: (typeof RVC_ROWS)[number], base: Map<string, Compiled>): Compiled {
   const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_16, row.name);
-  const fields: Extractor[] = Object.entries(RVC_FORMATS[row.format])
-    .map(([name, src]) => register(name, src as RegisterSource));
-  if (row.imm) fields.push(immediate(row.imm));
+  const sources = new Map<string, Field>(Object.entries(RVC_FORMATS[row.format])
+    .map(([name, src]) => [name, register(name, src as RegisterSource)]));
+  if (row.imm) sources.set("imm", immediate(row.imm));
+  for (const [name, value] of Object.entries(row.expand.set ?? {})) sources.set(name, field(name, [], 0, value));
   const expanded = base.get(row.expand.op);
   if (!expanded) throw new Error(`encoding row ${row.name}: expansion ${row.expand.op} is no 32-bit row`);
-  const keep = expanded.fields.map((e) => e.name);
-  const set = Object.entries(row.expand.set ?? {});
-  const provided = new Set([...fields.map((e) => e.name), ...set.map(([n]) => n)]);
-  const missing = keep.filter((n) => !provided.has(n));
-  if (missing.length) throw new Error(`encoding row ${row.name}: expansion lacks ${missing.join(", ")}`);
-  return {
-    name: row.name, op: row.expand.op, mask, match, fixedBits: popcount(mask), fields,
-    nonzero: row.nonzero ?? [], set, keep,
-  };
+  // the expanded instruction's fields, each from the compressed encoding or a constant of the expansion
+  const fields = expanded.fields.map(({ name }) => {
+    const source = sources.get(name);
+    if (!source) throw new Error(`encoding row ${row.name}: expansion ${row.expand.op} lacks field ${name}`);
+    return source;
+  });
+  const nonzero = row.nonzero ?? [];
+  if (nonzero.some((n) => !fields.some((f) => f.name === n))) throw new Error(`encoding row ${row.name}: bad nonzero`);
+  return { name: row.name, op: row.expand.op, mask: mask | 0, match: match | 0, fixedBits: popcount(mask), fields, nonzero };
 }
 
-/** Gathers the dispatch-key bits (given as ranges, most significant first) of an encoding. */
-function keyOf(ranges: readonly BitRange[], x: number): number {
+/** A dispatch key: bit ranges of the encoding, most significant first, as (lo, mask, position) triples. */
+function keySpec(ranges: readonly BitRange[]): Int32Array {
+  const spec: number[] = [];
+  let position = ranges.reduce((n, [hi, lo]) => n + hi - lo + 1, 0);
+  for (const [hi, lo] of ranges) {
+    position -= hi - lo + 1;
+    spec.push(lo, (1 << (hi - lo + 1)) - 1, position);
+  }
+  return Int32Array.from(spec);
+}
+
+/** Gathers the dispatch-key bits of an encoding. */
+function keyOf(spec: Int32Array, x: number): number {
   let key = 0;
-  for (const [hi, lo] of ranges) key = key * 2 ** (hi - lo + 1) + ((x >>> lo) & (2 ** (hi - lo + 1) - 1));
+  for (let i = 0; i < spec.length; i += 3) key |= ((x >>> spec[i]!) & spec[i + 1]!) << spec[i + 2]!;
   return key;
 }
 
 /** Builds the dispatch table: for every key value, the rows that can match, most fixed bits first. */
-function buildDispatch(rows: Compiled[], ranges: readonly BitRange[]): Compiled[][] {
-  const keyBits = ranges.reduce((n, [hi, lo]) => n + hi - lo + 1, 0);
-  const table: Compiled[][] = Array.from({ length: 2 ** keyBits }, () => []);
+function buildDispatch(rows: Compiled[], spec: Int32Array): Compiled[][] {
+  const keyMask = keyOf(spec, 0xffffffff);
+  const table: Compiled[][] = Array.from({ length: keyMask + 1 }, () => []);
   const ordered = [...rows].sort((a, b) => b.fixedBits - a.fixedBits);
   for (const row of ordered) {
-    const fixed = keyOf(ranges, row.mask), value = keyOf(ranges, row.match);
-    const free = (2 ** keyBits - 1) & ~fixed;
+    const fixed = keyOf(spec, row.mask), value = keyOf(spec, row.match);
+    const free = keyMask & ~fixed;
     for (let sub = free; ; sub = (sub - 1) & free) {
       table[value | sub]!.push(row);
       if (sub === 0) break;
@@ -145,28 +166,23 @@ const BASE_BY_NAME = new Map(BASE_ROWS.map((r) => [r.name, r]));
 const RVC_COMPILED = RVC_ROWS.map((r) => compile16(r, BASE_BY_NAME));
 
 /** Dispatch keys: 32-bit opcode[6:2], funct3, funct7; 16-bit op, funct3, bit 12, bits 11:10, bits 6:5. */
-const KEY_32: readonly BitRange[] = [[6, 2], [14, 12], [31, 25]];
-const KEY_16: readonly BitRange[] = [[1, 0], [15, 13], [12, 12], [11, 10], [6, 5]];
+const KEY_32 = keySpec([[6, 2], [14, 12], [31, 25]]);
+const KEY_16 = keySpec([[1, 0], [15, 13], [12, 12], [11, 10], [6, 5]]);
 const DISPATCH_32 = buildDispatch(BASE_ROWS, KEY_32);
 const DISPATCH_16 = buildDispatch(RVC_COMPILED, KEY_16);
 
-function extract(e: Extractor, raw: number): number {
+function extract(e: Field, raw: number): number {
+  const p = e.pieces;
   let v = 0;
-  for (const p of e.pieces) v |= ((raw >>> p.from) & ((1 << p.width) - 1)) << p.to;
-  if (e.signedWidth) v = (v << (32 - e.signedWidth)) >> (32 - e.signedWidth);
-  return v + e.base;
+  for (let i = 0; i < p.length; i += 3) v |= ((raw >>> p[i]!) & p[i + 1]!) << p[i + 2]!;
+  if (e.signShift) v = (v << e.signShift) >> e.signShift;
+  return v + e.add;
 }
 
 function build(row: Compiled, raw: number, size: number): Decoded | undefined {
   const f: Record<string, number> = {};
   for (const e of row.fields) f[e.name] = extract(e, raw);
   for (const n of row.nonzero) if (f[n] === 0) return undefined;
-  if (row.keep) {
-    for (const [n, v] of row.set) f[n] = v;
-    const expanded: Record<string, number> = {};
-    for (const n of row.keep) expanded[n] = f[n]!;
-    return { name: row.name, op: row.op, size, raw, f: expanded };
-  }
   return { name: row.name, op: row.op, size, raw, f };
 }
 
@@ -175,18 +191,20 @@ function build(row: Compiled, raw: number, size: number): Decoded | undefined {
  * Returns undefined for illegal and reserved encodings (and for the longer-than-32-bit formats).
  */
 export function decodeRiscv64Encoding(raw: number): Decoded | undefined {
-  raw >>>= 0;
   if ((raw & 3) !== 3) {
-    raw &= 0xffff;
+    const parcel = raw & 0xffff;
     // the first row whose fixed bits match decides; its non-zero constraints mark reserved encodings
-    for (const row of DISPATCH_16[keyOf(KEY_16, raw)]!) {
-      if ((raw & row.mask) === row.match) return build(row, raw, 2);
+    const rows = DISPATCH_16[keyOf(KEY_16, parcel)]!;
+    for (let i = 0; i < rows.length; i++) {
+      if ((parcel & rows[i]!.mask) === rows[i]!.match) return build(rows[i]!, parcel, 2);
     }
     return undefined;
   }
   if ((raw & 0x1c) === 0x1c) return undefined;
-  for (const row of DISPATCH_32[keyOf(KEY_32, raw)]!) {
-    if (((raw & row.mask) >>> 0) === row.match) return build(row, raw, 4);
+  const word = raw | 0; // masks and matches are int32
+  const rows = DISPATCH_32[keyOf(KEY_32, word)]!;
+  for (let i = 0; i < rows.length; i++) {
+    if ((word & rows[i]!.mask) === rows[i]!.match) return build(rows[i]!, word >>> 0, 4);
   }
   return undefined;
 }
