@@ -1,6 +1,6 @@
 /**
- * `isa2wasm disasm` against objdump: the instruction lines of a function must be those of the fixture's
- * objdump capture (fixtures/expected/riscv64/NAME.objdump.gz, `addr<TAB>hex<TAB>text`, objdump's
+ * `isa2wasm disasm` against objdump: the instruction lines of functions must be those of the fixtures'
+ * objdump captures (fixtures/expected/riscv64/NAME.objdump.gz, `addr<TAB>hex<TAB>text`, objdump's
  * ` # value` annotations removed); errors exit 2 with one line.
  */
 import { readFileSync } from "node:fs";
@@ -9,11 +9,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { InputError } from "../errors.ts";
 import { main } from "../main.ts";
+import { type Fixture, listFixtures } from "../../fixtures/fixtures.ts";
 import { parseElf } from "../../translator/elf/elf.ts";
 
-/** fixtures are read from the repository root (the tests run there, from the sources or from dist/) */
-const fixtures = "fixtures/";
-const program = (guest: string, name: string) => new Uint8Array(readFileSync(`${fixtures}bin/${guest}/${name}`));
+/** the riscv64 fixtures that come with an objdump capture */
+const captured = listFixtures("riscv64").filter((f) => f.objdump);
+const program = (guest: "riscv64" | "ppc32", name: string) => new Uint8Array(readFileSync(listFixtures(guest, name)[0]!.binary));
 
 async function run(args: string[], files: Record<string, Uint8Array>) {
   const o = { out: "", err: "" };
@@ -30,9 +31,9 @@ async function run(args: string[], files: Record<string, Uint8Array>) {
   return { code: await main(["disasm", ...args], io), ...o };
 }
 
-/** objdump's lines for [start, end) from the capture, as `addr<TAB>hex<TAB>text`. */
-function captured(name: string, start: number, end: number): string[] {
-  const capture = gunzipSync(readFileSync(`${fixtures}expected/riscv64/${name}.objdump.gz`)).toString();
+/** objdump's lines for [start, end) from a fixture's capture, as `addr<TAB>hex<TAB>text`. */
+function capturedLines(fixture: Fixture, start: number, end: number): string[] {
+  const capture = gunzipSync(readFileSync(fixture.objdump!)).toString();
   return capture.split("\n").filter((l) => {
     const addr = parseInt(l.split("\t")[0]!, 16);
     return l !== "" && addr >= start && addr < end;
@@ -45,36 +46,44 @@ function instructionLines(out: string): string[] {
     .filter((m) => m !== null).map((m) => `${m[1]}\t${m[2]}\t${m[3]}`);
 }
 
-for (const [name, symbol] of [["atomics", "main"], ["fmath", "main"], ["int64", "__libc_start_main"]] as const) {
-  test(`disasm ${name} --symbol ${symbol} prints objdump's lines`, async () => {
-    const bytes = program("riscv64", name);
-    const sym = parseElf(bytes).symbols.find((s) => s.name === symbol && s.size > 0)!;
-    const r = await run([name, "--symbol", symbol], { [name]: bytes });
-    assert.is(r.code, 0, r.err);
-    assert.ok(r.out.includes(`\n${sym.value.toString(16).padStart(16, "0")} <${symbol}>:\n`), r.out.slice(0, 300));
-    const expected = captured(name, sym.value, sym.value + sym.size);
-    assert.ok(expected.length > 10);
-    assert.equal(instructionLines(r.out), expected);
-  });
+test("there are riscv64 fixtures with objdump captures", () => {
+  assert.ok(captured.length > 0);
+});
+
+for (const fixture of captured) {
+  for (const symbol of ["main", "__libc_start_main"]) {
+    test(`disasm ${fixture.name} --symbol ${symbol} prints objdump's lines`, async () => {
+      const bytes = new Uint8Array(readFileSync(fixture.binary));
+      const sym = parseElf(bytes).symbols.find((s) => s.name === symbol && s.size > 0)!;
+      const r = await run([fixture.name, "--symbol", symbol], { [fixture.name]: bytes });
+      assert.is(r.code, 0, r.err);
+      assert.ok(r.out.includes(`\n${sym.value.toString(16).padStart(16, "0")} <`), r.out.slice(0, 300));
+      const expected = capturedLines(fixture, sym.value, sym.value + sym.size);
+      assert.ok(expected.length > 10);
+      assert.equal(instructionLines(r.out), expected);
+    });
+  }
 }
 
 test("--start/--end select an address range and label it from the symbol before it", async () => {
-  const bytes = program("riscv64", "atomics");
+  const fixture = captured[0]!;
+  const bytes = new Uint8Array(readFileSync(fixture.binary));
   const sym = parseElf(bytes).symbols.find((s) => s.name === "main")!;
   // from main's third instruction to its thirteenth
-  const addresses = captured("atomics", sym.value, sym.value + sym.size).map((l) => parseInt(l, 16));
+  const addresses = capturedLines(fixture, sym.value, sym.value + sym.size).map((l) => parseInt(l, 16));
   const start = addresses[2]!, end = addresses[12]!;
-  const r = await run(["atomics", "--start", `0x${start.toString(16)}`, "--end", String(end)], { atomics: bytes });
+  const r = await run(["p", "--start", `0x${start.toString(16)}`, "--end", String(end)], { p: bytes });
   assert.is(r.code, 0, r.err);
   assert.ok(r.out.includes(`<main+0x${(start - sym.value).toString(16)}>:`), r.out);
-  assert.equal(instructionLines(r.out), captured("atomics", start, end));
+  assert.equal(instructionLines(r.out), capturedLines(fixture, start, end));
 });
 
 test("whole-program disassembly covers the capture's .text", async () => {
-  const r = await run(["int64"], { int64: program("riscv64", "int64") });
+  const fixture = captured[captured.length - 1]!;
+  const r = await run(["p"], { p: new Uint8Array(readFileSync(fixture.binary)) });
   assert.is(r.code, 0, r.err);
   const ours = new Set(instructionLines(r.out));
-  const missing = captured("int64", 0, 2 ** 53).filter((l) => !ours.has(l));
+  const missing = capturedLines(fixture, 0, 2 ** 53).filter((l) => !ours.has(l));
   assert.equal(missing.slice(0, 10), []);
 });
 

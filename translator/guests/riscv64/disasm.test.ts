@@ -3,22 +3,19 @@
  * (fixtures/expected/riscv64/NAME.objdump.gz, lines `addr<TAB>hex<TAB>text` from `objdump -d -M no-aliases
  * -j .text`), decodes each listed instruction from the binary's .text and compares the text. objdump's
  * ` # value` annotations (its tracking of gp/tp and lui/auipc pairs) are not part of an instruction's text
- * and are left out of the comparison.
+ * and are left out of the comparison. Every fixture binary (stripped copies too) must decode as a whole.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { listFixtures } from "../../../fixtures/fixtures.ts";
 import { parseElf } from "../../elf/elf.ts";
 import type { CodeReader } from "../guest.ts";
 import { decodeRiscv64 } from "./decode.ts";
 import { disassembleRiscv64, disassembleUndecodable } from "./disasm.ts";
 
-/** fixtures are read from the repository root (the tests run there, from the sources or from dist/) */
-const expectedDir = "fixtures/expected/riscv64/";
-const captures = existsSync(expectedDir)
-  ? readdirSync(expectedDir).filter((f) => f.endsWith(".objdump.gz")).map((f) => f.slice(0, -".objdump.gz".length))
-  : [];
+const fixtures = listFixtures("riscv64");
 
 /** Reads code from one section of an ELF file's bytes. */
 function sectionReader(bytes: Uint8Array, addr: number, offset: number, size: number): CodeReader {
@@ -30,17 +27,23 @@ function sectionReader(bytes: Uint8Array, addr: number, offset: number, size: nu
   return { fetch16, fetch32: (a) => (fetch16(a) | fetch16(a + 2) << 16) >>> 0 };
 }
 
-test("there are riscv64 objdump captures to compare with", () => {
-  assert.ok(captures.length > 0, "no fixtures/expected/riscv64/*.objdump.gz");
+/** The .text of a fixture binary and a reader over it. */
+function textOf(binary: string) {
+  const bytes = new Uint8Array(readFileSync(binary));
+  const text = parseElf(bytes).sections.find((s) => s.name === ".text");
+  if (!text) throw new Error(`${binary}: no .text section`);
+  return { text, code: sectionReader(bytes, text.addr, text.offset, text.size), bytes };
+}
+
+test("there are riscv64 fixtures with objdump captures to compare with", () => {
+  assert.ok(fixtures.length >= 20, `${fixtures.length} riscv64 fixtures`);
+  assert.ok(fixtures.some((f) => f.objdump), "no fixtures/expected/riscv64/*.objdump.gz");
 });
 
-for (const name of captures) {
-  test(`${name}: disassembly agrees with objdump on ≥ 99.9% of .text`, () => {
-    const bytes = new Uint8Array(readFileSync(`fixtures/bin/riscv64/${name}`));
-    const text = parseElf(bytes).sections.find((s) => s.name === ".text");
-    assert.ok(text, "no .text section");
-    const code = sectionReader(bytes, text.addr, text.offset, text.size);
-    const lines = gunzipSync(readFileSync(`${expectedDir}${name}.objdump.gz`)).toString().split("\n");
+for (const fixture of fixtures.filter((f) => f.objdump)) {
+  test(`${fixture.name}: disassembly agrees with objdump on ≥ 99.9% of .text`, () => {
+    const { code } = textOf(fixture.binary);
+    const lines = gunzipSync(readFileSync(fixture.objdump!)).toString().split("\n");
     let total = 0, agree = 0;
     const byMnemonic = new Map<string, number>();
     const examples: string[] = [];
@@ -60,7 +63,7 @@ for (const name of captures) {
       if (examples.length < 20) examples.push(`  ${addrHex} ${hex}: objdump "${expected}", got ${gotHex} "${got}"`);
     }
     const percent = (100 * agree) / total;
-    console.log(`  riscv64 ${name}: ${agree}/${total} instructions agree with objdump (${percent.toFixed(3)}%)`);
+    console.log(`  riscv64 ${fixture.name}: ${agree}/${total} instructions agree with objdump (${percent.toFixed(3)}%)`);
     if (agree < total) {
       console.log(`  disagreements by objdump mnemonic: ${[...byMnemonic].map(([m, n]) => `${m} ${n}`).join(", ")}`);
       console.log(examples.join("\n"));
@@ -69,5 +72,24 @@ for (const name of captures) {
     assert.ok(percent >= 99.9, `${percent.toFixed(3)}% agreement`);
   });
 }
+
+test("every fixture's .text decodes (linear sweep; zero padding aside) on ≥ 99.99% of its instructions", () => {
+  for (const fixture of fixtures) {
+    for (const binary of [fixture.binary, ...(fixture.stripped ? [fixture.stripped] : [])]) {
+      const { text, code } = textOf(binary);
+      let total = 0, undecodable = 0;
+      for (let pc = text.addr; pc + 2 <= text.addr + text.size;) {
+        const parcel = code.fetch16(pc);
+        if (parcel === 0) { pc += 2; continue; }
+        const d = pc + 4 <= text.addr + text.size || (parcel & 3) !== 3 ? decodeRiscv64(code, pc) : undefined;
+        total++;
+        if (!d) undecodable++;
+        pc += d ? d.size : (parcel & 3) === 3 ? 4 : 2;
+      }
+      assert.ok(total > 50000, `${binary}: ${total} instructions`);
+      assert.ok(undecodable <= total / 10000, `${binary}: ${undecodable} of ${total} undecodable`);
+    }
+  }
+});
 
 test.run();
