@@ -238,7 +238,7 @@ export class LinuxKernel {
       switch (kind) {
         case "fd": case "dirfd": case "int": case "oflags": case "sig": case "clock":
           out.push(Number(BigInt.asIntN(32, raw))); break;
-        case "uint": case "mode": case "hex":
+        case "uint": case "mode": case "hex": case "prot": case "mapflags":
           out.push(Number(BigInt.asUintN(32, raw))); break;
         case "long":
           out.push(Number(BigInt.asIntN(wide ? 64 : 32, raw))); break;

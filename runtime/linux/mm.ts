@@ -122,13 +122,13 @@ function mmapImpl(k: LinuxKernel, addr: number, length: number, prot: number, fl
 export const MM_SYSCALLS: SyscallTable = {
   brk: { args: ["ptr"], run: (k, [addr]) => k.mm.setBrk(num(addr)) },
   mmap: {
-    args: ["ptr", "size", "hex", "hex", "fd", "long"],
+    args: ["ptr", "size", "prot", "mapflags", "fd", "long"],
     partial: "MAP_SHARED file mappings are private copies (stores are not written back to the file)",
     run: (k, [addr, len, prot, flags, fd, off]) =>
       mmapImpl(k, num(addr), num(len), num(prot), num(flags), num(fd), BigInt(off!)),
   },
   mmap2: {
-    args: ["ptr", "size", "hex", "hex", "fd", "uint"],
+    args: ["ptr", "size", "prot", "mapflags", "fd", "uint"],
     partial: "as mmap",
     run: (k, [addr, len, prot, flags, fd, pgoff]) =>
       mmapImpl(k, num(addr), num(len), num(prot), num(flags), num(fd), BigInt(pgoff!) * 4096n),
@@ -143,7 +143,7 @@ export const MM_SYSCALLS: SyscallTable = {
     },
   },
   mprotect: {
-    args: ["ptr", "size", "hex"],
+    args: ["ptr", "size", "prot"],
     run: (k, [addr, len, prot]) => {
       checkAligned(num(addr));
       if (num(prot) & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x0100_0000 | 0x0200_0000)) throw new SyscallError(E.EINVAL);

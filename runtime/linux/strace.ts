@@ -2,7 +2,7 @@
 import { ERRNO_TEXT } from "./errno.ts";
 import type { LinuxKernel } from "./kernel.ts";
 import { AT_FDCWD, type ArgKind, type ArgValues } from "./syscall.ts";
-import { O_ACCMODE } from "./fd.ts";
+import { O_ACCMODE, O_CREAT } from "./fd.ts";
 
 /** Results printed as addresses. */
 const POINTER_RESULTS = new Set(["brk", "mmap", "mmap2", "mremap"]);
@@ -28,6 +28,21 @@ function openFlags(k: LinuxKernel, v: number): string {
   return parts.join("|");
 }
 
+/** Names the set bits of `v` (`zero` when none), leftover bits in hex. */
+function bitNames(v: number, names: ReadonlyArray<readonly [string, number]>, zero: string): string {
+  const parts: string[] = [];
+  let rest = v;
+  for (const [name, b] of names) if (rest & b) { parts.push(name); rest &= ~b; }
+  if (rest) parts.push(hex(rest, 0));
+  return parts.length ? parts.join("|") : zero;
+}
+
+const PROT_NAMES = [["PROT_READ", 1], ["PROT_WRITE", 2], ["PROT_EXEC", 4]] as const;
+const MAP_NAMES = [
+  ["MAP_SHARED", 1], ["MAP_PRIVATE", 2], ["MAP_FIXED", 0x10], ["MAP_ANONYMOUS", 0x20], ["MAP_NORESERVE", 0x4000],
+  ["MAP_FIXED_NOREPLACE", 0x100000],
+] as const;
+
 function formatArg(k: LinuxKernel, kind: ArgKind, v: number | bigint): string {
   const digits = k.abi.wordSize * 2;
   switch (kind) {
@@ -40,13 +55,17 @@ function formatArg(k: LinuxKernel, kind: ArgKind, v: number | bigint): string {
     case "oflags": return openFlags(k, Number(v));
     case "mode": return "0" + Number(v).toString(8);
     case "hex": return hex(v, 0);
+    case "prot": return bitNames(Number(v), PROT_NAMES, "PROT_NONE");
+    case "mapflags": return bitNames(Number(v), MAP_NAMES, "0");
     default: return String(v);
   }
 }
 
 /** `name(args)` for a syscall about to run. */
 export function formatCall(k: LinuxKernel, name: string, kinds: readonly ArgKind[], values: ArgValues): string {
-  return `${name}(${kinds.map((kind, i) => formatArg(k, kind, values[i]!)).join(",")})`;
+  // like qemu, openat shows its mode only when it creates a file
+  const shown = name === "openat" && !(Number(values[2]) & O_CREAT) ? kinds.slice(0, 3) : kinds;
+  return `${name}(${shown.map((kind, i) => formatArg(k, kind, values[i]!)).join(",")})`;
 }
 
 /** The result part: a number, an address, or `-1 errno=N (text)`. */

@@ -7,12 +7,12 @@ import type { LinuxKernel } from "./kernel.ts";
 
 /**
  * Argument kinds. Reading: `off` is a 64-bit bigint (a register pair on 32-bit guests), `long` a signed
- * long, `int`/`fd`/`dirfd`/`oflags`/`sig`/`clock` a signed 32-bit int, `uint`/`mode`/`hex` an unsigned
+ * long, `int`/`fd`/`dirfd`/`oflags`/`sig`/`clock` a signed 32-bit int, `uint`/`mode`/`hex`/`prot`/`mapflags` an unsigned
  * 32-bit int, `ptr`/`path`/`size` an unsigned long. The kind also selects the strace rendering.
  */
 export type ArgKind =
   | "fd" | "dirfd" | "int" | "uint" | "long" | "ptr" | "path" | "size" | "off"
-  | "oflags" | "mode" | "hex" | "sig" | "clock";
+  | "oflags" | "mode" | "hex" | "sig" | "clock" | "prot" | "mapflags";
 
 /** The values of a syscall's arguments, in declaration order. */
 export type ArgValues = Array<number | bigint>;
