@@ -5,7 +5,8 @@
  */
 import type { CodeReader, Decoded } from "../guest.ts";
 import {
-  type BitRange, FIXED_FIELDS_16, FIXED_FIELDS_32, IMMEDIATES, type ImmediateName, maskAndMatch, PLAIN_FIELDS_32,
+  type BitRange, FIXED_FIELDS_16, FIXED_FIELDS_32, IMMEDIATES, type ImmediateName, maskAndMatch, OPERAND_TOKENS,
+  PLAIN_FIELDS_32,
   REGISTER_FIELDS_32, type RegisterSource, RV64G_ROWS, RVC_FORMATS, RVC_ROWS,
 } from "./encoding.ts";
 
@@ -86,15 +87,18 @@ const REGISTER_TOKENS: Record<string, "rd" | "rs1" | "rs2" | "rs3"> = {
 /** Operand tokens showing the immediate. */
 const IMMEDIATE_TOKENS = new Set(["imm", "shamt", "hi20", "target", "zimm"]);
 
-/** The operand tokens of an args string, in order. */
-export function operandTokens(args: string): string[] {
-  return args.match(/[a-z][a-z0-9]*/g) ?? [];
+/** The operand tokens of a row's args string, in order; throws for a token the disassembler does not know. */
+function operandTokens(row: { name: string; args: string }): string[] {
+  const tokens = row.args.match(/[a-z][a-z0-9]*/g) ?? [];
+  const unknown = tokens.filter((t) => !(OPERAND_TOKENS as readonly string[]).includes(t));
+  if (unknown.length) throw new Error(`encoding row ${row.name}: unknown operand ${unknown.join(", ")}`);
+  return tokens;
 }
 
 function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
   const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_32, row.name);
   const fields: Field[] = [];
-  for (const token of operandTokens(row.args)) {
+  for (const token of operandTokens(row)) {
     const reg = REGISTER_TOKENS[token];
     if (reg) fields.push(register(reg, REGISTER_FIELDS_32[reg]));
     else if (IMMEDIATE_TOKENS.has(token)) {
@@ -110,6 +114,7 @@ function compile32(row: (typeof RV64G_ROWS)[number]): Compiled {
 
 function compile16(row: (typeof RVC_ROWS)[number], base: Map<string, Compiled>): Compiled {
   const { mask, match } = maskAndMatch(row.fixed, FIXED_FIELDS_16, row.name);
+  operandTokens(row); // the syntax refers to the expanded fields, checked below
   const sources = new Map<string, Field>(Object.entries(RVC_FORMATS[row.format])
     .map(([name, src]) => [name, register(name, src as RegisterSource)]));
   if (row.imm) sources.set("imm", immediate(row.imm));
@@ -145,16 +150,23 @@ function keyOf(spec: Int32Array, x: number): number {
   return key;
 }
 
-/** Builds the dispatch table: for every key value, the rows that can match, most fixed bits first. */
+/**
+ * Builds the dispatch table: for every key value, the rows that can match, most fixed bits first. Keys with
+ * the same candidates share one array.
+ */
 function buildDispatch(rows: Compiled[], spec: Int32Array): Compiled[][] {
   const keyMask = keyOf(spec, 0xffffffff);
-  const table: Compiled[][] = Array.from({ length: keyMask + 1 }, () => []);
+  const table: Compiled[][] = new Array<Compiled[]>(keyMask + 1).fill([]);
   const ordered = [...rows].sort((a, b) => b.fixedBits - a.fixedBits);
   for (const row of ordered) {
     const fixed = keyOf(spec, row.mask), value = keyOf(spec, row.match);
     const free = keyMask & ~fixed;
+    const extended = new Map<Compiled[], Compiled[]>();
     for (let sub = free; ; sub = (sub - 1) & free) {
-      table[value | sub]!.push(row);
+      const before = table[value | sub]!;
+      let after = extended.get(before);
+      if (!after) extended.set(before, after = [...before, row]);
+      table[value | sub] = after;
       if (sub === 0) break;
     }
   }

@@ -135,9 +135,12 @@ export const RVC_FORMATS = {
  * target — pc + imm in hex; zimm — the csr*i immediate in decimal; csr — CSR name or hex number;
  * rm — rounding mode, omitted when dynamic; pred, succ — fence sets.
  */
-export type OperandToken =
-  | "xd" | "xs1" | "xs2" | "fd" | "fs1" | "fs2" | "fs3" | "imm" | "shamt" | "hi20" | "target" | "zimm"
-  | "csr" | "rm" | "pred" | "succ";
+export const OPERAND_TOKENS = [
+  "xd", "xs1", "xs2", "fd", "fs1", "fs2", "fs3", "imm", "shamt", "hi20", "target", "zimm", "csr", "rm", "pred", "succ",
+] as const;
+
+/** One operand syntax token. */
+export type OperandToken = (typeof OPERAND_TOKENS)[number];
 
 /** One 32-bit instruction. */
 export interface Row32 {
