@@ -368,16 +368,23 @@ function unlinkImpl(k: LinuxKernel, dirfd: number, path: string, flags: number):
   return 0;
 }
 
+/** The host locations of both ends of a rename or link: EXDEV unless both are in the same mount. */
+function sameMountPair(k: LinuxKernel, from: string[], to: string[]): void {
+  const a = k.vfs.hostPath(from), b = k.vfs.hostPath(to);
+  if (!a || !b || a.mount !== b.mount) throw new SyscallError(E.EXDEV);
+}
+
 function renameImpl(k: LinuxKernel, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): number {
   if (flags & ~RENAME_NOREPLACE) throw new SyscallError(E.EINVAL);
-  const from = existing(k.resolveAt(olddirfd, oldpath, false));
+  const from = k.resolveAt(olddirfd, oldpath, false);
   const to = k.resolveAt(newdirfd, newpath, false);
-  const src = k.vfs.writableHost(from.node);
-  const dst = to.node ? k.vfs.writableHost(to.node) : k.vfs.creationTarget(to.parts);
-  if (src.mount !== dst.mount) throw new SyscallError(E.EXDEV);
+  const src = existing(from);
+  sameMountPair(k, from.parts, to.parts);
+  const s = k.vfs.writableHost(src.node);
+  const d = to.node ? k.vfs.writableHost(to.node) : k.vfs.creationTarget(to.parts);
   if (to.node && flags & RENAME_NOREPLACE) throw new SyscallError(E.EEXIST);
-  if (src.host === src.mount.host.replace(/\/+$/, "")) throw new SyscallError(E.EBUSY);
-  host(() => src.mount.fs.rename(src.host, dst.host));
+  if (s.host === s.mount.host.replace(/\/+$/, "")) throw new SyscallError(E.EBUSY);
+  host(() => s.mount.fs.rename(s.host, d.host));
   return 0;
 }
 
@@ -649,13 +656,14 @@ export const FS_SYSCALLS: SyscallTable = {
     args: ["dirfd", "path", "dirfd", "path", "hex"],
     run: (k, [od, op, nd, np, flags]) => {
       if (num(flags) & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) throw new SyscallError(E.EINVAL);
-      const from = existing(k.resolveAt(num(od), k.readPath(num(op)), (num(flags) & AT_SYMLINK_FOLLOW) !== 0, num(flags)));
+      const fromResolved = k.resolveAt(num(od), k.readPath(num(op)), (num(flags) & AT_SYMLINK_FOLLOW) !== 0, num(flags));
+      const from = existing(fromResolved);
       const to = k.resolveAt(num(nd), k.readPath(num(np)), false);
       if (to.node) throw new SyscallError(E.EEXIST);
       if (from.stat.type === "dir") throw new SyscallError(E.EPERM);
+      sameMountPair(k, fromResolved.parts, to.parts);
       const src = k.vfs.writableHost(from.node);
       const dst = k.vfs.creationTarget(to.parts);
-      if (src.mount !== dst.mount) throw new SyscallError(E.EXDEV);
       host(() => src.mount.fs.link(src.host, dst.host));
       return 0;
     },

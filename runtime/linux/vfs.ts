@@ -224,6 +224,11 @@ export class Vfs {
     return { parts: cur, node: curNode, stat: curStat };
   }
 
+  /** The mount and host path of guest path `parts`, or null when no mount holds it (synthetic nodes). */
+  hostPath(parts: readonly string[]): { mount: Mount; host: string } | null {
+    return this.mountOf(parts);
+  }
+
   /** Where a new entry `parts` would be created: its mount and host path; EACCES/EROFS when not writable. */
   creationTarget(parts: readonly string[]): { mount: Mount; host: string } {
     const parent = this.lookup(parts.slice(0, -1));
