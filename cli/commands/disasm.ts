@@ -142,7 +142,8 @@ export function disassembleRanges(elf: ElfFile, ranges: Range[]): string[] {
       // a 32-bit encoding cut off by the end of the section is shown as data
       const d = size === 4 || (first & 3) !== 3 ? decodeRiscv64(code, pc) : undefined;
       const raw = d ? d.raw : size === 4 ? code.fetch32(pc) : first;
-      out.push(line(pc, hexColumn(raw, size), d ? disassembleRiscv64(d, pc) : disassembleUndecodable(raw, size)));
+      const text = d ? disassembleRiscv64(d, pc, labelled.length > 0) : disassembleUndecodable(raw, size);
+      out.push(line(pc, hexColumn(raw, size), text));
       pc += size;
     }
   }

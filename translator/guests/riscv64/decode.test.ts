@@ -141,6 +141,15 @@ test("decoded fields follow the lifter contract", () => {
   }
 });
 
+test("without symbols, targets carry objdump's 0x prefix", () => {
+  // objdump -d -M no-aliases of a stripped object (no symbol for the targets)
+  const cases: [pc: number, raw: number, text: string][] = [
+    [0x88, 0x00b50863, "beq\ta0,a1,0x98"], [0x8c, 0xff9ff0ef, "jal\tra,0x84"],
+    [0x30, 0xd101, "c.beqz\ta0,0xffffffffffffff30"], [0x2e, 0xaffd, "c.j\t0x82c"],
+  ];
+  for (const [pc, raw, text] of cases) assert.is(disassembleRiscv64(decodeRiscv64Encoding(raw)!, pc, false), text);
+});
+
 test("illegal and reserved encodings decode as undefined", () => {
   const illegal = [
     0x0000, 0x0004, 0x6101, 0x6501, 0x4002, 0x6002, 0x8002, 0x2001, 0x9c41, 0x9c61, // RVC reserved

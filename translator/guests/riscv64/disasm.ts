@@ -9,15 +9,22 @@ import {
   X_REGISTER_NAMES,
 } from "./encoding.ts";
 
-/** What the disassembler needs of a row; objdumpMask/objdumpMatch: the bits objdump requires (0/0: none). */
-interface Syntax { args: string; aqrl: boolean; objdumpMask: number; objdumpMatch: number }
+/**
+ * What the disassembler needs of a row: the operands, each split into literal text (even indices) and
+ * operand tokens (odd indices); the A-extension suffixes; the bits objdump requires (mask 0: none).
+ */
+interface Syntax { operands: string[][]; aqrl: boolean; objdumpMask: number; objdumpMatch: number }
+
+function operandParts(args: string): string[][] {
+  return args === "" ? [] : args.split(",").map((operand) => operand.split(/([a-z][a-z0-9]*)/));
+}
 
 const SYNTAX = new Map<string, Syntax>([
   ...RV64G_ROWS.map((r) => {
     const { mask, match } = maskAndMatch(r.objdumpFixed ?? {}, FIXED_FIELDS_32, r.name);
-    return [r.name, { args: r.args, aqrl: !!r.aqrl, objdumpMask: mask, objdumpMatch: match }] as const;
+    return [r.name, { operands: operandParts(r.args), aqrl: !!r.aqrl, objdumpMask: mask, objdumpMatch: match }] as const;
   }),
-  ...RVC_ROWS.map((r) => [r.name, { args: r.args, aqrl: false, objdumpMask: 0, objdumpMatch: 0 }] as const),
+  ...RVC_ROWS.map((r) => [r.name, { operands: operandParts(r.args), aqrl: false, objdumpMask: 0, objdumpMatch: 0 }] as const),
 ]);
 
 const ADDRESS_MASK = (1n << 64n) - 1n;
@@ -32,7 +39,15 @@ function fenceSet(bits: number): string {
   return s || "unknown";
 }
 
-function operand(token: string, f: Record<string, number>, pc: number): string {
+/** A branch or jump target: plain hex as objdump prints it beside a symbol, with 0x when there is none. */
+function target(pc: number, offset: number, symbolized: boolean): string {
+  const address = pc + offset;
+  const digits = address >= 0 && Number.isSafeInteger(address) ? address.toString(16)
+    : ((BigInt(pc) + BigInt(offset)) & ADDRESS_MASK).toString(16);
+  return symbolized ? digits : "0x" + digits;
+}
+
+function operand(token: string, f: Record<string, number>, pc: number, symbolized: boolean): string {
   switch (token) {
     case "xd": return X_REGISTER_NAMES[f.rd!]!;
     case "xs1": return X_REGISTER_NAMES[f.rs1!]!;
@@ -44,7 +59,7 @@ function operand(token: string, f: Record<string, number>, pc: number): string {
     case "imm": case "zimm": return String(f.imm);
     case "shamt": return hex(f.imm!);
     case "hi20": return hex((f.imm! >>> 12) & 0xfffff);
-    case "target": return ((BigInt(pc) + BigInt(f.imm!)) & ADDRESS_MASK).toString(16);
+    case "target": return target(pc, f.imm!, symbolized);
     case "csr": return CSR_NAMES.get(f.csr!) ?? hex(f.csr!);
     case "rm": return f.rm === 7 ? "" : ROUNDING_MODES[f.rm!]!;
     case "pred": return fenceSet(f.pred!);
@@ -59,16 +74,26 @@ export function disassembleUndecodable(raw: number, size: number): string {
   return `.${size}byte\t${hex(raw >>> 0)}`;
 }
 
-/** Disassembles a decoded instruction at pc as objdump `-M no-aliases` does. */
-export function disassembleRiscv64(d: Decoded, pc: number): string {
+/**
+ * Disassembles a decoded instruction at pc as objdump `-M no-aliases` does. Branch and jump targets are
+ * plain hex addresses, as objdump prints them before a ` <symbol+offset>` comment; with `symbolized` false
+ * they get objdump's `0x` prefix for files without symbols.
+ */
+export function disassembleRiscv64(d: Decoded, pc: number, symbolized = true): string {
   const syntax = SYNTAX.get(d.name);
   if (!syntax) throw new Error(`riscv64 disassembler: no encoding row named ${d.name}`);
   if (((d.raw & syntax.objdumpMask) >>> 0) !== syntax.objdumpMatch) return disassembleUndecodable(d.raw, d.size);
   let name = d.name;
   if (syntax.aqrl) name += (d.f.aq ? ".aq" : "") + (d.f.rl ? (d.f.aq ? "rl" : ".rl") : "");
-  if (!syntax.args) return name;
-  const operands = syntax.args.split(",")
-    .map((text) => text.replace(/[a-z][a-z0-9]*/g, (token) => operand(token, d.f, pc)))
-    .filter((text) => text !== "");
-  return `${name}\t${operands.join(",")}`;
+  if (syntax.operands.length === 0) return name;
+  let text = "";
+  for (const parts of syntax.operands) {
+    let operandText = "";
+    for (let i = 0; i < parts.length; i++) {
+      operandText += i % 2 ? operand(parts[i]!, d.f, pc, symbolized) : parts[i];
+    }
+    // an optional operand (a dynamic rounding mode) disappears with its comma
+    if (operandText !== "") text += (text === "" ? "" : ",") + operandText;
+  }
+  return `${name}\t${text}`;
 }
