@@ -49,7 +49,7 @@ export function testKernel(opts: Partial<KernelOptions> & { hostOptions?: Memory
   let host = opts.host;
   if (!host) {
     const mh = memoryHost({ output: (fd, d) => { output[fd] += dec.decode(d); }, ...opts.hostOptions });
-    mh.fs.mkdir("/work", 0o755);
+    if (!opts.hostOptions?.fs) mh.fs.mkdir("/work", 0o755);
     host = mh;
   }
   state.set("x2", 0x300000n);
