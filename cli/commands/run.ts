@@ -1,12 +1,187 @@
-/** `isa2wasm run`: not implemented yet. */
-import type { Command } from "../command.ts";
+/** `isa2wasm run`: runs a static Linux ELF program for another CPU, with the host's standard streams. */
+import process from "node:process";
+import { resolve } from "node:path";
+import type { CliIO, Command } from "../command.ts";
+import { InputError, UsageError } from "../errors.ts";
+import { ElfError, parseElf } from "../../translator/elf/elf.ts";
+import { guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
+import type { HostAdapter } from "../../runtime/host/host.ts";
+import { denoApi, denoHost } from "../../runtime/host/deno.ts";
+import { nodeHost } from "../../runtime/host/node.ts";
+import { exitCode, GuestProcess } from "../../runtime/process/process.ts";
+import { ArgumentsTooLong } from "../../runtime/process/stack.ts";
+
+const HELP = `isa2wasm run: run a statically linked Linux program for riscv64 (ppc32 to come)
+
+Usage: isa2wasm run [options] PROGRAM [ARGS...]
+
+The guest gets this process's standard input, output and error; its exit status becomes ours (a guest
+killed by signal N exits with 128+N after a one-line message, as qemu-user prints it). Options end at
+PROGRAM: everything after it is passed to the guest.
+
+Options:
+  --tier=interp|dynamic  execution tier (default interp; dynamic is not implemented yet and falls
+                         back to the interpreter, which --stats reports)
+  --stats                print counters as JSON on stderr at exit: guest instructions by tier, blocks
+                         lifted and compiled to JavaScript, syscalls (total, by name, unknown), wall
+                         time in ms, guest MIPS
+  --strace               print each syscall on stderr (qemu -strace style)
+  --strict               an unknown syscall kills the guest (default: it returns ENOSYS, with a warning)
+  --map HOST:GUEST[:ro]  make host directory HOST visible as GUEST in the guest (repeatable;
+                         :ro = read-only). Default: the current directory at its own path, read-write.
+                         The guest sees no other host file.
+  --cwd GUEST            the guest's working directory (default: the current directory when it is
+                         mapped, else the first mapping)
+  --env NAME=VALUE       set a guest environment variable (repeatable)
+  --clear-env            start from an empty environment (default: the host's environment, as qemu-user)
+  --seed N               seed AT_RANDOM and getrandom for repeatable runs (default: secure random bytes)
+  -h, --help             show this help
+
+Exit status: the guest's; 128+N when killed by signal N; 2 for a bad command line or a program that
+cannot be loaded (malformed, dynamically linked, unsupported CPU).
+`;
+
+/** A directory mapping from --map. */
+export interface Mount { host: string; guest: string; readonly: boolean }
+
+/** The parsed command line of `run`. */
+export interface RunArgs {
+  program: string;
+  args: string[];
+  tier: "interp" | "dynamic";
+  stats: boolean;
+  strace: boolean;
+  strict: boolean;
+  mounts: Mount[];
+  cwd: string;
+  env: string[];
+  seed?: bigint;
+}
+
+const VALUED = new Set(["tier", "map", "cwd", "env", "seed"]);
+
+/**
+ * Parses `run`'s arguments. `hostCwd` is the host's current directory (absolute), `hostEnv` the host's
+ * environment as NAME=VALUE strings.
+ */
+export function parseRunArgs(argv: string[], hostCwd: string, hostEnv: string[]): RunArgs {
+  const o = { tier: "interp" as RunArgs["tier"], stats: false, strace: false, strict: false, clearEnv: false };
+  const maps: Mount[] = [];
+  const envSet: string[] = [];
+  let cwd: string | undefined, seed: bigint | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") { i++; break; }
+    if (!a.startsWith("--")) break;
+    const eq = a.indexOf("=");
+    const name = a.slice(2, eq >= 0 ? eq : undefined);
+    let value: string | undefined;
+    if (VALUED.has(name)) {
+      if (eq >= 0) value = a.slice(eq + 1);
+      else if (i + 1 < argv.length) value = argv[++i]!;
+      else throw new UsageError(`option --${name} needs a value`);
+    } else if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
+    switch (name) {
+      case "tier":
+        if (value !== "interp" && value !== "dynamic") throw new UsageError(`--tier must be interp or dynamic, not '${value}'`);
+        o.tier = value;
+        break;
+      case "stats": o.stats = true; break;
+      case "strace": o.strace = true; break;
+      case "strict": o.strict = true; break;
+      case "clear-env": o.clearEnv = true; break;
+      case "map": maps.push(parseMap(value!, hostCwd)); break;
+      case "cwd":
+        if (!value!.startsWith("/")) throw new UsageError(`--cwd needs an absolute guest path, not '${value}'`);
+        cwd = value;
+        break;
+      case "env":
+        if (!/^[^=]+=/.test(value!)) throw new UsageError(`--env needs NAME=VALUE, not '${value}'`);
+        envSet.push(value!);
+        break;
+      case "seed":
+        if (!/^(0x[0-9a-f]+|\d+)$/i.test(value!)) throw new UsageError(`--seed needs a non-negative integer, not '${value}'`);
+        seed = BigInt(value!);
+        break;
+      default: throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  const program = argv[i];
+  if (program === undefined) throw new UsageError("missing PROGRAM (try 'isa2wasm run --help')");
+  const mounts = maps.length > 0 ? maps : [{ host: hostCwd, guest: hostCwd, readonly: false }];
+  const env = new Map<string, string>();
+  for (const e of [...(o.clearEnv ? [] : hostEnv), ...envSet]) env.set(e.slice(0, e.indexOf("=")), e);
+  return {
+    program, args: argv.slice(i + 1), tier: o.tier, stats: o.stats, strace: o.strace, strict: o.strict, mounts,
+    cwd: cwd ?? guestPathOf(hostCwd, mounts) ?? mounts[0]!.guest, env: [...env.values()], ...(seed !== undefined ? { seed } : {}),
+  };
+}
+
+/** Parses HOST:GUEST[:ro] (HOST relative to `hostCwd`). */
+function parseMap(spec: string, hostCwd: string): Mount {
+  const parts = spec.split(":");
+  const readonly = parts.length === 3 && parts[2] === "ro";
+  if (parts.length !== 2 && !readonly) throw new UsageError(`--map needs HOST:GUEST or HOST:GUEST:ro, not '${spec}'`);
+  const [host, guest] = parts as [string, string];
+  if (host === "" || !guest.startsWith("/")) throw new UsageError(`--map needs a host directory and an absolute guest path, not '${spec}'`);
+  return { host: resolve(hostCwd, host), guest: guest.length > 1 ? guest.replace(/\/+$/, "") : guest, readonly };
+}
+
+/** The guest path of host path `hostPath` through the mounts (the deepest mount wins), if mapped. */
+function guestPathOf(hostPath: string, mounts: Mount[]): string | undefined {
+  let best: { m: Mount; len: number } | undefined;
+  for (const m of mounts) {
+    const root = m.host.replace(/\/+$/, "");
+    if ((hostPath === root || hostPath.startsWith(root + "/") || root === "") && (!best || root.length > best.len)) best = { m, len: root.length };
+  }
+  if (!best) return undefined;
+  const rest = hostPath.slice(best.len);
+  return best.m.guest === "/" ? (rest === "" ? "/" : rest) : best.m.guest + rest;
+}
+
+/** Runs a parsed command line with the given host (the real process's, or a test's). */
+export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Promise<number> {
+  const bytes = await io.readFile(r.program);
+  let elf;
+  try { elf = parseElf(bytes); } catch (e) {
+    if (e instanceof ElfError) throw new InputError(`${r.program}: ${e.message}`);
+    throw e;
+  }
+  const guest = guestForElf(elf.machine, elf.class, elf.endian);
+  if (!guest) throw new InputError(`${r.program}: ${whyNoGuest(elf.machine, elf.class, elf.endian)}`);
+  let proc: GuestProcess;
+  try {
+    proc = new GuestProcess({
+      guest, elf, argv: [r.program, ...r.args], env: r.env,
+      execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
+      host, mounts: r.mounts, cwd: r.cwd, strict: r.strict,
+      ...(r.seed !== undefined ? { seed: r.seed } : {}),
+      ...(r.strace ? { strace: (line: string) => io.err(`${line}\n`) } : {}),
+      warn: (line: string) => io.err(`${line}\n`),
+    });
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof ArgumentsTooLong) throw new InputError(`${r.program}: ${e.message}`);
+    throw e;
+  }
+  const end = proc.run();
+  if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
+  if (r.stats) {
+    const tier = r.tier === "dynamic"
+      ? { tier: "interp", requestedTier: "dynamic", note: "the dynamic translation tier is not implemented yet: ran in the interpreter" }
+      : { tier: "interp" };
+    io.err(`${JSON.stringify({ ...tier, ...proc.stats() })}\n`);
+  }
+  return exitCode(end);
+}
 
 export const runCommand: Command = {
   name: "run",
-  summary: "(not implemented yet)",
-  help: "isa2wasm run: not implemented yet\n",
-  async run(_args, io) {
-    io.err("isa2wasm run: not implemented yet\n");
-    return 70;
+  summary: "run a static Linux ELF program (riscv64) in the interpreter",
+  help: HELP,
+  async run(args, io) {
+    const hostEnv = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+    const r = parseRunArgs(args, resolve(io.cwd), hostEnv);
+    return runProgram(r, io, denoApi() ? denoHost() : nodeHost());
   },
 };
