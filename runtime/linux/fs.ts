@@ -10,7 +10,7 @@ import {
 import { hostErrno, joinGuest, type Resolved, type VNode } from "./vfs.ts";
 import type { LinuxKernel } from "./kernel.ts";
 import type { HostFileType, HostStat } from "../host/host.ts";
-import { AT_FDCWD, num, type SyscallTable } from "./syscall.ts";
+import { AT_FDCWD, num, type ArgValues, type SyscallDef, type SyscallTable } from "./syscall.ts";
 
 const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
 const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
@@ -728,3 +728,26 @@ function syncImpl(k: LinuxKernel, fd: number): number {
   else if (f.kind !== "dir") throw new SyscallError(f.kind === "opath" ? E.EBADF : E.EINVAL);
   return 0;
 }
+
+/** A path syscall of the older, non-*at family, run as its *at form from the current directory. */
+function legacy(target: string, args: SyscallDef["args"], toAt: (a: ArgValues) => ArgValues): SyscallDef {
+  const def = FS_SYSCALLS[target]!;
+  return { args, run: (k, a) => def.run(k, toAt(a)), ...(def.partial ? { partial: def.partial } : {}) };
+}
+
+/** The older path syscalls 32-bit guests still have (riscv64 has only the *at forms). */
+export const LEGACY_FS_SYSCALLS: SyscallTable = {
+  open: legacy("openat", ["path", "oflags", "mode"], (a) => [AT_FDCWD, ...a]),
+  readlink: legacy("readlinkat", ["path", "ptr", "size"], (a) => [AT_FDCWD, ...a]),
+  access: legacy("faccessat", ["path", "int"], (a) => [AT_FDCWD, ...a]),
+  mkdir: legacy("mkdirat", ["path", "mode"], (a) => [AT_FDCWD, ...a]),
+  rmdir: legacy("unlinkat", ["path"], (a) => [AT_FDCWD, a[0]!, AT_REMOVEDIR]),
+  unlink: legacy("unlinkat", ["path"], (a) => [AT_FDCWD, a[0]!, 0]),
+  rename: legacy("renameat", ["path", "path"], (a) => [AT_FDCWD, a[0]!, AT_FDCWD, a[1]!]),
+  link: legacy("linkat", ["path", "path"], (a) => [AT_FDCWD, a[0]!, AT_FDCWD, a[1]!, 0]),
+  symlink: legacy("symlinkat", ["path", "path"], (a) => [a[0]!, AT_FDCWD, a[1]!]),
+  chmod: legacy("fchmodat", ["path", "mode"], (a) => [AT_FDCWD, ...a]),
+  stat64: legacy("newfstatat", ["path", "ptr"], (a) => [AT_FDCWD, ...a, 0]),
+  lstat64: legacy("newfstatat", ["path", "ptr"], (a) => [AT_FDCWD, ...a, AT_SYMLINK_NOFOLLOW]),
+  pipe: legacy("pipe2", ["ptr"], (a) => [a[0]!, 0]),
+};

@@ -13,7 +13,7 @@ import { E, SyscallError } from "./errno.ts";
 import { FdTable, Pipe, type OpenFile } from "./fd.ts";
 import { Vfs, joinGuest, splitGuest, type Resolved } from "./vfs.ts";
 import { AT_FDCWD, type ArgKind, type ArgValues, type KernelAction, type SyscallDef, type SyscallOutcome } from "./syscall.ts";
-import { FS_SYSCALLS } from "./fs.ts";
+import { FS_SYSCALLS, LEGACY_FS_SYSCALLS } from "./fs.ts";
 import { MM_SYSCALLS, MemoryManager } from "./mm.ts";
 import { TIME_SYSCALLS } from "./time.ts";
 import { PROCESS_SYSCALLS } from "./process.ts";
@@ -53,7 +53,7 @@ export interface KernelOptions {
 
 /** Every syscall of the semantics core, by core name. */
 export const CORE_SYSCALLS: Readonly<Record<string, SyscallDef>> = {
-  ...FS_SYSCALLS, ...MM_SYSCALLS, ...TIME_SYSCALLS, ...PROCESS_SYSCALLS, ...SIGNAL_SYSCALLS,
+  ...FS_SYSCALLS, ...LEGACY_FS_SYSCALLS, ...MM_SYSCALLS, ...TIME_SYSCALLS, ...PROCESS_SYSCALLS, ...SIGNAL_SYSCALLS,
 };
 
 /** The ABI description of a guest. */
@@ -177,7 +177,7 @@ export class LinuxKernel {
   syscall(): KernelAction {
     const nr = this.abi.syscallNumber(this.state);
     const name = this.abi.syscalls[nr] ?? `syscall_${nr}`;
-    const def = CORE_SYSCALLS[this.abi.aliases[name] ?? name];
+    const def = name in this.abi.unsupported ? undefined : CORE_SYSCALLS[this.abi.aliases[name] ?? name];
     this.stats.syscalls++;
     this.stats.byName[name] = (this.stats.byName[name] ?? 0) + 1;
     if (!def) {

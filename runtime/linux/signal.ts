@@ -54,7 +54,10 @@ export class SignalState {
     return { kind: "continue" };
   }
 
-  private pc(): number { return Number(BigInt.asUintN(64, this.k.state.getI64(this.k.state.layout.slot("pc")))); }
+  private pc(): number {
+    const v = this.k.state.get("pc");
+    return typeof v === "bigint" ? Number(BigInt.asUintN(64, v)) : v >>> 0;
+  }
 
   /** A synchronous trap at `pc`: a blocked or ignored fault signal still kills, as Linux's force_sig. */
   trap(signal: number, code: number, pc: number, addr?: number): KernelAction {
@@ -256,7 +259,6 @@ export const SIGNAL_SYSCALLS: SyscallTable = {
   rt_sigreturn: {
     args: [],
     noResult: true,
-    partial: "riscv64 only; ppc32 signal frames are not implemented",
     run: (k) => { k.signals.sigreturn(); return 0; },
   },
 };

@@ -86,6 +86,8 @@ export interface GuestAbi {
   syscalls: Readonly<Record<number, string>>;
   /** guest syscall names served by a core syscall of another name (ppc32 fstat64 → fstat ...) */
   aliases: Readonly<Record<string, string>>;
+  /** guest syscalls that share a core name but not its semantics, so they are ENOSYS here: why */
+  unsupported: Readonly<Record<string, string>>;
   /** number of the syscall being made */
   syscallNumber(state: CpuState): number;
   /** raw register value of syscall argument `i` (0-based), zero-extended to the register width */

@@ -105,8 +105,13 @@ export const PPC32_ABI: GuestAbi = {
   syscalls: SYSCALLS,
   aliases: {
     fstat64: "fstat", fstatat64: "newfstatat", fcntl64: "fcntl", ugetrlimit: "getrlimit",
-    clock_gettime64: "clock_gettime64", clock_getres_time64: "clock_getres64",
-    clock_nanosleep_time64: "clock_nanosleep64", ftruncate64: "ftruncate", utimensat_time64: "utimensat64",
+    clock_getres_time64: "clock_getres64",
+    clock_nanosleep_time64: "clock_nanosleep64",
+  },
+  unsupported: {
+    fstat: "the old 32-bit struct stat; glibc uses fstat64/statx",
+    getrlimit: "the old clamped variant; glibc uses ugetrlimit/prlimit64",
+    rt_sigreturn: "ppc32 signal frames are not implemented yet",
   },
   syscallNumber: (s: CpuState) => Number(reg(s, "r0")),
   arg: (s: CpuState, i: number) => reg(s, `r${3 + i}`),

@@ -116,6 +116,7 @@ export const RISCV64_ABI: GuestAbi = {
   wordSize: 8,
   syscalls: SYSCALLS,
   aliases: {},
+  unsupported: {},
   syscallNumber: (s: CpuState) => Number(BigInt.asUintN(32, s.getI64(s.layout.slot("x17")))),
   arg: (s: CpuState, i: number) => BigInt.asUintN(64, s.getI64(s.layout.slot(ARG_REGS[i]!))),
   setResult: (s: CpuState, v: bigint) => s.setI64(s.layout.slot("x10"), v),
