@@ -154,7 +154,7 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   try {
     proc = new GuestProcess({
       guest, elf, argv: [r.program, ...r.args], env: r.env,
-      execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
+      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
       host, mounts: r.mounts, cwd: r.cwd, strict: r.strict,
       ...(r.seed !== undefined ? { seed: r.seed } : {}),
       ...(r.strace ? { strace: (line: string) => io.err(`${line}\n`) } : {}),

@@ -52,7 +52,9 @@ export interface ProcessOptions {
   argv: string[];
   /** environment strings NAME=VALUE */
   env: string[];
-  /** the program's guest path (AT_EXECFN, /proc/self/exe); default argv[0] */
+  /** the program path as given to execve (AT_EXECFN); default argv[0] */
+  execfn?: string;
+  /** the program's absolute guest path (/proc/self/exe); default `execfn` */
   execPath?: string;
   host: HostAdapter;
   /** guest directories backed by host directories */
@@ -119,10 +121,10 @@ export class GuestProcess {
     const host: HostAdapter = opts.seed === undefined ? opts.host : { ...opts.host, randomBytes: random };
     const randomBytes = new Uint8Array(16);
     random(randomBytes);
-    const execPath = opts.execPath ?? opts.argv[0] ?? "";
+    const execfn = opts.execfn ?? opts.argv[0] ?? "";
     const ids = host.ids;
     const stack = buildInitialStack(this.mem, STACK_ABIS[guest.name], {
-      argv: opts.argv, envp: opts.env, execfn: execPath, image: this.image, random: randomBytes,
+      argv: opts.argv, envp: opts.env, execfn, image: this.image, random: randomBytes,
       ids: { uid: ids.uid, euid: ids.uid, gid: ids.gid, egid: ids.gid },
       top: STACK_TOP, bottom: STACK_TOP - STACK_SIZE,
     });
@@ -140,7 +142,7 @@ export class GuestProcess {
     this.tier = opts.tier?.({ guest, mem: this.mem, state: this.state, interp: this.interp }) ?? new InterpreterTier(this.interp);
     this.kernel = new LinuxKernel({
       guest: guest.name, mem: this.mem, state: this.state, host, mounts: opts.mounts, cwd: opts.cwd,
-      brk: this.image.brk, mmapTop: MMAP_TOP, argv0: execPath, strict: opts.strict, strace: opts.strace, warn: opts.warn,
+      brk: this.image.brk, mmapTop: MMAP_TOP, argv0: opts.execPath ?? execfn, strict: opts.strict, strace: opts.strace, warn: opts.warn,
       onCodeChange: (start, end) => this.tier.invalidate(start, end),
     });
     this.budget = opts.budget ?? 10_000_000;
