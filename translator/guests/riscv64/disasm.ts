@@ -5,7 +5,7 @@
  */
 import type { Decoded } from "../guest.ts";
 import {
-  CSR_NAMES, F_REGISTER_NAMES, FIXED_FIELDS_32, maskAndMatch, ROUNDING_MODES, RV64G_ROWS, RVC_ROWS,
+  CSR_NAMES, F_REGISTER_NAMES, FIXED_FIELDS_32, maskAndMatch, OBJDUMP_NAMES, ROUNDING_MODES, RV64G_ROWS, RVC_ROWS,
   X_REGISTER_NAMES,
 } from "./encoding.ts";
 
@@ -70,8 +70,7 @@ function operand(token: string, f: Record<string, number>, pc: number, symbolize
 
 /** The text objdump shows for code it cannot disassemble (`.2byte`/`.4byte`; 0x0000 is c.unimp). */
 export function disassembleUndecodable(raw: number, size: number): string {
-  if (size === 2 && raw === 0) return "c.unimp";
-  return `.${size}byte\t${hex(raw >>> 0)}`;
+  return OBJDUMP_NAMES.get(raw) ?? `.${size}byte\t${hex(raw >>> 0)}`;
 }
 
 /**
@@ -83,6 +82,8 @@ export function disassembleRiscv64(d: Decoded, pc: number, symbolized = true): s
   const syntax = SYNTAX.get(d.name);
   if (!syntax) throw new Error(`riscv64 disassembler: no encoding row named ${d.name}`);
   if (((d.raw & syntax.objdumpMask) >>> 0) !== syntax.objdumpMatch) return disassembleUndecodable(d.raw, d.size);
+  const special = OBJDUMP_NAMES.get(d.raw);
+  if (special !== undefined) return special;
   let name = d.name;
   if (syntax.aqrl) name += (d.f.aq ? ".aq" : "") + (d.f.rl ? (d.f.aq ? "rl" : ".rl") : "");
   if (syntax.operands.length === 0) return name;

@@ -366,6 +366,13 @@ export const RVC_ROWS: readonly Row16[] = [
   { name: "c.sdsp", fixed: { op: 2, funct3: 7 }, format: "CSS", args: "xs2,imm(xs1)", imm: "C_SDSP", expand: { op: "sd", set: { rs1: 2 } } },
 ];
 
+/**
+ * Encodings objdump shows under a name of their own even with `-M no-aliases` (binutils lists them as
+ * instructions, not aliases): the all-zero parcel, which is illegal, and csrrw zero,cycle,zero (a write to a
+ * read-only CSR, illegal at run time), decoded as csrrw.
+ */
+export const OBJDUMP_NAMES: ReadonlyMap<number, string> = new Map([[0x0000, "c.unimp"], [0xc0001073, "unimp"]]);
+
 /** Rounding-mode operands as objdump prints them, by rm value (7 = dynamic is not printed; 5, 6 reserved). */
 export const ROUNDING_MODES = ["rne", "rtz", "rdn", "rup", "rmm", "unknown", "unknown", "dyn"] as const;
 

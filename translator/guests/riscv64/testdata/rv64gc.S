@@ -252,6 +252,7 @@
 	.word	0x0000000f	# fence 0,0
 	.word	0x1330000f	# fence with fm = 1
 	.word	0x8330008f	# fence.tso with rd = 1
+	.word	0xc0001073	# csrrw zero,cycle,zero: objdump calls it unimp
 	.word	0x000000f3	# ecall with rd = 1: illegal
 	.word	0x00108073	# ebreak with rs1 = 1: illegal
 	.word	0x1015a52f	# lr.w with rs2 = 1: illegal
