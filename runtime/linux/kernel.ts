@@ -6,6 +6,7 @@
 import { GuestFault, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { HostAdapter, HostFileSystem } from "../host/host.ts";
+import { MemoryFileSystem } from "../host/memory.ts";
 import { StructIO, type GuestAbi, type StructLayout } from "./abi/abi.ts";
 import { RISCV64_ABI } from "./abi/riscv64.ts";
 import { PPC32_ABI } from "./abi/ppc32.ts";
@@ -29,7 +30,10 @@ export interface KernelOptions {
   /** registers by slot name: riscv64 "x0".."x31", "f0".."f31", "pc", "fflags", "frm" */
   state: CpuState;
   host: HostAdapter;
-  /** the sandbox: guest directories backed by host directories; `fs` overrides host.fs (e.g. an in-memory /tmp) */
+  /**
+   * the sandbox: guest directories backed by host directories; `fs` overrides host.fs. Unless a mount is at
+   * "/" or "/tmp", the guest also gets an empty writable in-memory /tmp.
+   */
   mounts: Array<{ host: string; guest: string; readonly: boolean; fs?: HostFileSystem }>;
   /** guest working directory (a guest path inside a mount) */
   cwd: string;
@@ -94,8 +98,12 @@ export class LinuxKernel {
     this.argv0 = opts.argv0 ?? "/proc/self/exe";
     this.cwd = splitGuest(opts.cwd);
     this.fds = new FdTable((f) => this.release(f));
+    const mounts = opts.mounts.map((m) => ({ host: m.host, guest: m.guest, readonly: m.readonly, fs: m.fs ?? opts.host.fs }));
+    if (!mounts.some((m) => splitGuest(m.guest).length === 0 || joinGuest(splitGuest(m.guest)) === "/tmp")) {
+      mounts.push({ host: "/", guest: "/tmp", readonly: false, fs: new MemoryFileSystem(() => opts.host.realtimeNs()) });
+    }
     this.vfs = new Vfs(
-      opts.mounts.map((m) => ({ host: m.host, guest: m.guest, readonly: m.readonly, fs: m.fs ?? opts.host.fs })),
+      mounts,
       {
         exe: () => this.argv0,
         cwd: () => joinGuest(this.cwd),

@@ -1,5 +1,6 @@
 /**
- * Sandbox escape attempts against a real temporary directory through the Node host adapter. Each route
+ * Sandbox escape attempts against a real temporary directory through the host adapter of the runtime
+ * running the test (the Node adapter under Node, the Deno adapter under Deno). Each route
  * (`..`, absolute paths, symlinks on disk, symlinks the guest creates, chdir, /proc, link/rename, O_CREAT)
  * must fail with the errno Linux gives for a missing file or a denied access, and no host path outside
  * the mapped directories may be touched: every path the adapter receives is recorded and checked, and
@@ -11,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { nodeHost } from "../host/node.ts";
+import { denoApi, denoHost } from "../host/deno.ts";
 import type { HostFileSystem } from "../host/host.ts";
 import { testKernel, type TestKernel } from "./testkit.ts";
 
@@ -29,7 +31,7 @@ function setup(): { root: string; t: TestKernel; touched: string[]; snapshot: ()
   fs.symlinkSync("../outside", path.join(mnt, "escape"));
   fs.symlinkSync(path.join(outside, "secret.txt"), path.join(mnt, "abs"));
   fs.symlinkSync("../outside/secret.txt", path.join(ro, "up"));
-  const host = nodeHost();
+  const host = denoApi() ? denoHost() : nodeHost();
   const touched: string[] = [];
   const spy = new Proxy(host.fs, {
     get(target, prop, receiver) {
@@ -123,7 +125,12 @@ test("escape routes fail like a missing or forbidden file, and the outside tree 
   const n = t.sys("getdents64", dir, buf, 256);
   const names: string[] = [];
   for (let off = 0; off < n; off += t.mem.dv.getUint16(buf + off + 16, true)) names.push(t.readStr(buf + off + 19));
-  assert.equal(names.sort(), ["..", ".", "data", "dev", "proc", "work"].sort());
+  assert.equal(names.sort(), ["..", ".", "data", "dev", "proc", "tmp", "work"].sort());
+  // the default /tmp is in memory: usable, and nothing reaches the host's /tmp
+  const tmpFd = open("/tmp/scratch", O_CREAT | O_WRONLY);
+  assert.ok(tmpFd >= 3);
+  assert.is(t.sys("write", tmpFd, t.str("temp"), 4), 4);
+  assert.not.ok(fs.existsSync("/scratch") || fs.existsSync(path.join(os.tmpdir(), "scratch")));
 
   assert.is(snapshot(), before, "nothing outside the mapping was created or changed");
   checkConfined(root, touched);
