@@ -4,7 +4,7 @@
  */
 import { E, SyscallError } from "./errno.ts";
 import {
-  O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_NONBLOCK, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY,
+  O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY,
   type OpenFile,
 } from "./fd.ts";
 import { hostErrno, joinGuest, type Resolved, type VNode } from "./vfs.ts";
@@ -105,7 +105,7 @@ export function openFile(k: LinuxKernel, dirfd: number, path: string, flags: num
   const excl = (flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL);
   const follow = !(flags & bits.O_NOFOLLOW) && !excl;
   const r = k.resolveAt(dirfd, path, follow);
-  const base = { flags: flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC), pos: 0n, refs: 0, path: r.parts };
+  const base = { flags: flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), pos: 0n, refs: 0, path: r.parts };
   if (flags & O_PATH) return { ...base, kind: "opath", node: existing(r).node };
   if (acc === O_ACCMODE) throw new SyscallError(E.EINVAL);
   if (!r.node) {
@@ -195,7 +195,12 @@ function writeTo(k: LinuxKernel, f: OpenFile, data: Uint8Array, pos: bigint | nu
     case "stdio":
       if (pos !== null) throw new SyscallError(E.ESPIPE);
       if (f.stream === 0) throw new SyscallError(E.EBADF);
-      host(() => k.host.stdio.write(f.stream as 1 | 2, data));
+      try {
+        host(() => k.host.stdio.write(f.stream as 1 | 2, data));
+      } catch (e) {
+        if (e instanceof SyscallError && e.errno === E.EPIPE) k.signals.raise(13);
+        throw e;
+      }
       return data.length;
     case "pipe": {
       if (pos !== null) throw new SyscallError(E.ESPIPE);

@@ -54,7 +54,10 @@ export class MemoryManager {
     const oldEnd = alignUp(this.brk), newEnd = alignUp(addr);
     if (newEnd > oldEnd) {
       if (newEnd > this.mmapTop || !this.isFree(oldEnd, newEnd - oldEnd)) return this.brk;
-      this.k.mem.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE);
+      try { this.k.mem.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE); } catch (e) {
+        if (e instanceof RangeError) return this.brk;
+        throw e;
+      }
     } else if (newEnd < oldEnd) {
       this.k.mem.unmap(newEnd, oldEnd - newEnd);
     }
@@ -66,6 +69,14 @@ export class MemoryManager {
   unmap(addr: number, len: number): void {
     this.k.mem.unmap(addr, len);
     this.k.opts.onCodeChange?.(addr, addr + len);
+  }
+}
+
+/** Maps pages; ENOMEM when linear memory cannot grow that far. */
+function mapOrNomem(k: LinuxKernel, addr: number, len: number, prot: number): void {
+  try { k.mem.map(addr, len, prot); } catch (e) {
+    if (e instanceof RangeError) throw new SyscallError(E.ENOMEM);
+    throw e;
   }
 }
 
@@ -99,7 +110,7 @@ function mmapImpl(k: LinuxKernel, addr: number, length: number, prot: number, fl
   } else {
     at = mm.findFree(len);
   }
-  k.mem.map(at, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
+  mapOrNomem(k, at, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
   if (file && file.kind === "file") {
     const buf = new Uint8Array(Math.min(length, len));
     let got = 0;
@@ -170,7 +181,7 @@ export const MM_SYSCALLS: SyscallTable = {
           return old;
         }
         if (old + nl <= k.mm.mmapTop && k.mm.isFree(old + ol, nl - ol)) {
-          k.mem.map(old + ol, nl - ol, prot);
+          mapOrNomem(k, old + ol, nl - ol, prot);
           return old;
         }
         if (!(fl & MREMAP_MAYMOVE)) throw new SyscallError(E.ENOMEM);
@@ -179,7 +190,7 @@ export const MM_SYSCALLS: SyscallTable = {
       checkAligned(dest);
       const data = k.mem.u8.slice(old, old + Math.min(ol, nl));
       if (!k.mm.isFree(dest, nl)) k.mm.unmap(dest, nl);
-      k.mem.map(dest, nl, prot);
+      mapOrNomem(k, dest, nl, prot);
       k.mem.writeBytes(dest, data, true);
       k.mm.unmap(old, ol);
       return dest;

@@ -109,11 +109,6 @@ export class Vfs {
 
   /** The node at exactly `parts` (nothing followed), or null when it does not exist. */
   lookup(parts: readonly string[]): { node: VNode; stat: HostStat } | null {
-    if (parts[0] === "dev" && parts.length === 1) return this.vdir(parts, () => DEVICES.map((name) => ({ name, type: "chardev" })));
-    if (parts[0] === "dev" && parts.length === 2 && (DEVICES as readonly string[]).includes(parts[1]!) && !this.mountOf(parts)) {
-      return { node: { kind: "dev", dev: parts[1] as Device }, stat: syntheticStat("chardev", 0o666, 0x100n + BigInt(parts[1]!.length)) };
-    }
-    if (parts[0] === "proc" && !this.mountOf(parts)) return this.procLookup(parts.slice(1));
     const m = this.mountOf(parts);
     if (m) {
       try {
@@ -124,8 +119,12 @@ export class Vfs {
         throw err;
       }
     }
-    const children = this.syntheticChildren(parts);
-    if (children) return this.vdir(parts, () => this.syntheticChildren(parts) ?? []);
+    if (parts[0] === "dev" && parts.length === 1) return this.vdir(parts, () => DEVICES.map((name) => ({ name, type: "chardev" })));
+    if (parts[0] === "dev" && parts.length === 2 && (DEVICES as readonly string[]).includes(parts[1]!)) {
+      return { node: { kind: "dev", dev: parts[1] as Device }, stat: syntheticStat("chardev", 0o666, 0x100n + BigInt(parts[1]!.length)) };
+    }
+    if (parts[0] === "proc") return this.procLookup(parts.slice(1));
+    if (this.syntheticChildren(parts)) return this.vdir(parts, () => this.syntheticChildren(parts) ?? []);
     return null;
   }
 
