@@ -297,6 +297,28 @@ test("stdin reads the host's input; /dev/null and /dev/zero", () => {
   assert.is(t.mem.u8[buf + 15], 0);
 });
 
+test("ppoll: pipe readiness, POLLHUP after the writer closes, POLLNVAL for closed fds", () => {
+  const t = testKernel();
+  const fds = t.alloc(8);
+  t.sys("pipe2", fds, 0);
+  const r = t.mem.dv.getInt32(fds, true), w = t.mem.dv.getInt32(fds + 4, true);
+  const pfd = t.alloc(24);
+  const set = (i: number, fd: number, events: number) => { t.mem.dv.setInt32(pfd + i * 8, fd, true); t.mem.dv.setInt16(pfd + i * 8 + 4, events, true); };
+  const revents = (i: number) => t.mem.dv.getUint16(pfd + i * 8 + 6, true);
+  set(0, r, 1 /* POLLIN */); set(1, w, 4 /* POLLOUT */); set(2, 50, 1);
+  const zero = t.alloc(16);
+  assert.is(t.sys("ppoll", pfd, 3, zero, 0, 8), 2);
+  assert.equal([revents(0), revents(1), revents(2)], [0, 4, 0x20]);
+  t.sys("write", w, t.str("x"), 1);
+  assert.is(t.sys("ppoll", pfd, 2, zero, 0, 8), 2);
+  assert.is(revents(0), 1);
+  t.sys("close", w);
+  set(1, -1, 4);
+  assert.is(t.sys("ppoll", pfd, 2, zero, 0, 8), 1);
+  assert.is(revents(0), 1 | 0x10, "POLLIN|POLLHUP");
+  assert.is(revents(1), 0, "negative fds are ignored");
+});
+
 test("unknown syscalls: ENOSYS, warned once; --strict kills with the name and number", () => {
   const warnings: string[] = [];
   const t = testKernel({ warn: (l) => warnings.push(l) });

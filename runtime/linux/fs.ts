@@ -5,7 +5,7 @@
 import { E, SyscallError } from "./errno.ts";
 import {
   O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY,
-  type OpenFile,
+  PIPE_CAPACITY, type OpenFile,
 } from "./fd.ts";
 import { hostErrno, joinGuest, type Resolved, type VNode } from "./vfs.ts";
 import type { LinuxKernel } from "./kernel.ts";
@@ -695,6 +695,24 @@ export const FS_SYSCALLS: SyscallTable = {
     args: ["mode"],
     run: (k, [mask]) => { const old = k.umask; k.umask = num(mask) & 0o777; return old; },
   },
+  poll: {
+    args: ["ptr", "uint", "int"],
+    partial: "standard input always polls readable; with nothing ready an infinite wait returns 0 at once",
+    run: (k, [fds, nfds, ms]) => pollImpl(k, num(fds), num(nfds), num(ms) < 0 ? null : BigInt(num(ms)) * 1_000_000n),
+  },
+  ppoll: {
+    args: ["ptr", "uint", "ptr", "ptr", "size"],
+    partial: "as poll; the signal mask argument is ignored",
+    run: (k, [fds, nfds, tmo]) => {
+      let timeout: bigint | null = null;
+      if (num(tmo)) {
+        const v = k.io.read(num(tmo), k.abi.structs.timespec);
+        if (v.tv_sec! < 0n || v.tv_nsec! < 0n || v.tv_nsec! >= 1_000_000_000n) throw new SyscallError(E.EINVAL);
+        timeout = v.tv_sec! * 1_000_000_000n + v.tv_nsec!;
+      }
+      return pollImpl(k, num(fds), num(nfds), timeout);
+    },
+  },
   ioctl: {
     args: ["fd", "hex", "ptr"],
     partial: "TCGETS and TIOCGWINSZ on terminals; every other request ENOTTY",
@@ -718,6 +736,36 @@ export const FS_SYSCALLS: SyscallTable = {
     },
   },
 };
+
+const POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLWRNORM = 0x100;
+
+/** The poll events `fd` has now (nothing can change while the single guest thread waits). */
+function pollEvents(k: LinuxKernel, fd: number, wanted: number): number {
+  if (!k.fds.has(fd)) return POLLNVAL;
+  const f = k.fds.get(fd);
+  const rd = wanted & (POLLIN | POLLRDNORM), wr = wanted & (POLLOUT | POLLWRNORM);
+  switch (f.kind) {
+    case "pipe":
+      if (f.end === "read") return (f.pipe.data.length ? rd : 0) | (f.pipe.writers === 0 ? POLLHUP : 0);
+      return f.pipe.readers === 0 ? POLLERR : f.pipe.data.length < PIPE_CAPACITY ? wr : 0;
+    case "stdio": return f.stream === 0 ? rd : wr;
+    default: return rd | wr;
+  }
+}
+
+function pollImpl(k: LinuxKernel, fds: number, nfds: number, timeoutNs: bigint | null): number {
+  if (nfds < 0 || nfds > k.fds.limit) throw new SyscallError(E.EINVAL);
+  let ready = 0;
+  for (let i = 0; i < nfds; i++) {
+    const at = fds + i * 8;
+    const fd = k.io.readField(at, "i32"), events = Number(k.io.readField(at + 4, "u16"));
+    const revents = fd < 0n ? 0 : pollEvents(k, Number(fd), events | POLLERR | POLLHUP);
+    k.io.writeField(at + 6, "u16", revents);
+    if (revents) ready++;
+  }
+  if (ready === 0 && timeoutNs !== null && timeoutNs > 0n) k.host.sleep(timeoutNs);
+  return ready;
+}
 
 function ftruncateImpl(k: LinuxKernel, fd: number, len: bigint): number {
   const f = k.fds.get(fd);

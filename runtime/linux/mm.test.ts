@@ -131,6 +131,14 @@ test("process: ids, uname, prlimit64, getrandom, sched_getaffinity, set_robust_l
   assert.is(t.mem.dv.getBigUint64(mask, true), 1n);
   assert.is(t.sys("socket", 2, 1, 0), -13, "network access denied: EACCES");
   assert.is(t.sys("connect", 3, 0, 0), -13);
+  const ids = t.alloc(12);
+  assert.is(t.sys("getresuid", ids, ids + 4, ids + 8), 0);
+  assert.equal([t.mem.dv.getUint32(ids, true), t.mem.dv.getUint32(ids + 8, true)], [1000, 1000]);
+  assert.is(t.sys("getpgid", 0), 1000);
+  assert.is(t.sys("getpgid", 5), -3, "ESRCH");
+  const ru = t.alloc(144);
+  assert.is(t.sys("getrusage", 0, ru), 0);
+  assert.is(t.sys("getrusage", 7, ru), -EINVAL);
   assert.is(t.sys("exit", 300), 0);
   assert.equal(t.last, { kind: "exit", status: 300 & 0xff });
 });

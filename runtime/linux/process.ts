@@ -55,6 +55,36 @@ export const PROCESS_SYSCALLS: SyscallTable = {
   geteuid: id((k) => k.host.ids.uid),
   getgid: id((k) => k.host.ids.gid),
   getegid: id((k) => k.host.ids.gid),
+  getpgid: {
+    args: ["int"],
+    run: (k, [pid]) => { if (num(pid) !== 0 && num(pid) !== k.pid) throw new SyscallError(E.ESRCH); return k.pid; },
+  },
+  getsid: {
+    args: ["int"],
+    run: (k, [pid]) => { if (num(pid) !== 0 && num(pid) !== k.pid) throw new SyscallError(E.ESRCH); return k.pid; },
+  },
+  getpgrp: id((k) => k.pid),
+  getresuid: { args: ["ptr", "ptr", "ptr"], run: (k, a) => { for (const p of a) k.io.writeField(num(p), "u32", k.host.ids.uid); return 0; } },
+  getresgid: { args: ["ptr", "ptr", "ptr"], run: (k, a) => { for (const p of a) k.io.writeField(num(p), "u32", k.host.ids.gid); return 0; } },
+  getrusage: {
+    args: ["int", "ptr"],
+    partial: "user time is the host process's CPU time; system time, ru_maxrss and the counters are 0",
+    run: (k, [who, buf]) => {
+      if (num(who) !== 0 && num(who) !== -1 && num(who) !== 1) throw new SyscallError(E.EINVAL);
+      const us = num(who) === -1 ? 0n : k.host.cpuTimeNs() / 1000n;
+      k.writeStruct(num(buf), k.abi.structs.rusage, { ru_utime_sec: us / 1_000_000n, ru_utime_usec: us % 1_000_000n });
+      return 0;
+    },
+  },
+  times: {
+    args: ["ptr"],
+    partial: "user time is the host process's CPU time; system and children's times are 0",
+    run: (k, [buf]) => {
+      const ticks = (ns: bigint): bigint => ns / 10_000_000n;
+      if (num(buf)) k.writeStruct(num(buf), k.abi.structs.tms, { tms_utime: ticks(k.host.cpuTimeNs()) });
+      return ticks(k.host.monotonicNs());
+    },
+  },
   set_tid_address: { args: ["ptr"], run: (k, [addr]) => { k.clearChildTid = num(addr); return k.pid; } },
   set_robust_list: {
     args: ["ptr", "size"],

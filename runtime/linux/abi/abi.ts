@@ -37,6 +37,10 @@ export interface GuestStructs {
   /** the kernel's struct termios (TCGETS) */
   termios: StructLayout;
   winsize: StructLayout;
+  /** struct rusage: the two timevals and ru_maxrss (the other longs stay 0) */
+  rusage: StructLayout;
+  /** struct tms of times(2) */
+  tms: StructLayout;
   /** siginfo_t: si_signo, si_errno, si_code and the union members the kernel fills (si_addr, si_pid, si_uid) */
   siginfo: StructLayout;
 }

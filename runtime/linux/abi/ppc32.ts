@@ -163,6 +163,11 @@ export const PPC32_ABI: GuestAbi = {
       },
     },
     winsize: WINSIZE_LAYOUT,
+    rusage: {
+      size: 72,
+      fields: { ru_utime_sec: [0, "i32"], ru_utime_usec: [4, "i32"], ru_stime_sec: [8, "i32"], ru_stime_usec: [12, "i32"], ru_maxrss: [16, "i32"] },
+    },
+    tms: { size: 16, fields: { tms_utime: [0, "i32"], tms_stime: [4, "i32"], tms_cutime: [8, "i32"], tms_cstime: [12, "i32"] } },
     siginfo: {
       size: 128,
       fields: { si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_addr: [12, "u32"], si_pid: [12, "i32"], si_uid: [16, "u32"] },

@@ -156,6 +156,11 @@ export const RISCV64_ABI: GuestAbi = {
       fields: { c_iflag: [0, "u32"], c_oflag: [4, "u32"], c_cflag: [8, "u32"], c_lflag: [12, "u32"], c_line: [16, "u8"], c_cc: [17, "u8"] },
     },
     winsize: WINSIZE_LAYOUT,
+    rusage: {
+      size: 144,
+      fields: { ru_utime_sec: [0, "i64"], ru_utime_usec: [8, "i64"], ru_stime_sec: [16, "i64"], ru_stime_usec: [24, "i64"], ru_maxrss: [32, "i64"] },
+    },
+    tms: { size: 32, fields: { tms_utime: [0, "i64"], tms_stime: [8, "i64"], tms_cutime: [16, "i64"], tms_cstime: [24, "i64"] } },
     siginfo: {
       size: 128,
       fields: { si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_addr: [16, "u64"], si_pid: [16, "i32"], si_uid: [20, "u32"] },
