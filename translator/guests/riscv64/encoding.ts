@@ -55,7 +55,7 @@ export function maskAndMatch(
 }
 
 /** Major opcodes (bits 6:0) of 32-bit encodings. */
-export const MAJOR = {
+const MAJOR = {
   LOAD: 0x03, LOAD_FP: 0x07, MISC_MEM: 0x0f, OP_IMM: 0x13, AUIPC: 0x17, OP_IMM_32: 0x1b, STORE: 0x23,
   STORE_FP: 0x27, AMO: 0x2f, OP: 0x33, LUI: 0x37, OP_32: 0x3b, MADD: 0x43, MSUB: 0x47, NMSUB: 0x4b,
   NMADD: 0x4f, OP_FP: 0x53, BRANCH: 0x63, JALR: 0x67, JAL: 0x6f, SYSTEM: 0x73,
@@ -139,15 +139,12 @@ export const OPERAND_TOKENS = [
   "xd", "xs1", "xs2", "fd", "fs1", "fs2", "fs3", "imm", "shamt", "hi20", "target", "zimm", "csr", "rm", "pred", "succ",
 ] as const;
 
-/** One operand syntax token. */
-export type OperandToken = (typeof OPERAND_TOKENS)[number];
-
 /** One 32-bit instruction. */
 export interface Row32 {
   name: string;
   /** fixed fields and their values */
   fixed: Partial<Record<keyof typeof FIXED_FIELDS_32, number>>;
-  /** operand syntax (see OperandToken) */
+  /** operand syntax (tokens from OPERAND_TOKENS) */
   args: string;
   /** immediate layout, for rows with an immediate operand */
   imm?: ImmediateName;
@@ -172,7 +169,7 @@ export interface Row16 {
   /** operand syntax, written with the EXPANDED instruction's fields */
   args: string;
   imm?: ImmediateName;
-  /** fields that must be non-zero (the encoding is reserved otherwise) */
+  /** fields that must be non-zero: otherwise the encoding is reserved (no less specific row is tried) */
   nonzero?: ("rd" | "rs1" | "imm")[];
   /** the base instruction and the expanded fields the compressed format implies */
   expand: { op: string; set?: Record<string, number> };
