@@ -6,10 +6,13 @@
 import type { Guest } from "../translator/guests/guest.ts";
 import type { GuestMemory } from "../runtime/memory/memory.ts";
 import type { CpuState } from "../runtime/state.ts";
-import { Interpreter, type Stop } from "../runtime/interp/interpreter.ts";
+import { Interpreter, type InterpreterOptions, type Stop } from "../runtime/interp/interpreter.ts";
+import { InterpreterTier, type ExecutionTier } from "../runtime/process/process.ts";
 import { liftBlock, memoryCodeReader } from "../runtime/interp/lift.ts";
 import { DynamicExecutor } from "../runtime/jit/dynamic.ts";
 import { compileRegions } from "../translator/codegen/module.ts";
+import type { Region } from "../translator/codegen/lower.ts";
+import type { Block } from "../translator/ir/ir.ts";
 
 /** Runs guest code from `pc` for at most about `budget` instructions. */
 export interface TierMachine {
@@ -29,6 +32,24 @@ export interface ConformanceTier {
    * before the first run).
    */
   create(guest: Guest, mem: GuestMemory, state: CpuState, entries: TierEntry[]): Promise<TierMachine>;
+  /**
+   * How a whole process runs in this tier (runtime/process GuestProcess options); undefined when the tier
+   * cannot run whole programs yet.
+   */
+  readonly process?: { interpreter: InterpreterOptions; tier: (p: TierParts) => ExecutionTier };
+}
+
+/** What GuestProcess hands a tier builder. */
+export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
+
+/** The dynamic executor (and the interpreter it falls back to) as a process execution tier. */
+class DynamicProcessTier implements ExecutionTier {
+  constructor(readonly dyn: DynamicExecutor, readonly interp: Interpreter) {}
+  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
+  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
+  instructionCounts(): Record<string, number> { return { interp: this.interp.instructions, dynamic: this.dyn.translatedInstructions }; }
+  get blocksLifted(): number { return this.interp.blocksLifted; }
+  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
 }
 
 /** The interpreter with one block executor; "compile" compiles every block before its first run. */
@@ -39,6 +60,8 @@ function interpreterTier(executor: "compile" | "evaluate"): ConformanceTier {
       const interp = new Interpreter(guest, mem, state, { executor, compileThreshold: executor === "compile" ? 0 : undefined });
       return Promise.resolve(interp);
     },
+    // programs run with the production compile threshold: blocks start evaluated, hot ones are compiled
+    process: { interpreter: { executor }, tier: ({ interp }) => new InterpreterTier(interp) },
   };
 }
 
@@ -49,6 +72,12 @@ const dynamicTier: ConformanceTier = {
     const interp = new Interpreter(guest, mem, state);
     const dyn = new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions), { threshold: 0 });
     return Promise.resolve(dyn);
+  },
+  // programs run with the default threshold: hot code is translated, cold code interpreted
+  process: {
+    interpreter: {},
+    tier: ({ guest, mem, state, interp }) =>
+      new DynamicProcessTier(new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions)), interp),
   },
 };
 
@@ -61,21 +90,35 @@ const aotTier: ConformanceTier = {
   name: "aot",
   create: async (guest, mem, state, entries) => {
     const reader = memoryCodeReader(mem, guest.endian);
-    const regions = entries.map((e) => ({ entry: e.pc, blocks: [e.pc, ...e.reachable].map((pc) => liftBlock(guest, reader, pc, 64)) }));
-    const batch = compileRegions(guest.state, regions);
+    const lift = (pc: number): Block => liftBlock(guest, reader, pc, 64);
+    // a region per entry with the blocks its direct branches reach; every other reachable block (targets of
+    // indirect jumps) is an entry of its own
+    const regions = new Map<number, Region>();
+    for (const e of entries) {
+      const first = lift(e.pc);
+      const x = first.exit;
+      const direct = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+      const blocks = [first, ...direct.filter((t) => e.reachable.includes(t) && t !== e.pc).map(lift)];
+      regions.set(e.pc, { entry: e.pc, blocks });
+      for (const pc of e.reachable) if (!regions.has(pc)) regions.set(pc, { entry: pc, blocks: [lift(pc)] });
+    }
+    const batch = compileRegions(guest.state, [...regions.values()]);
     if (batch.rejected.length > 0) {
       throw new Error(`aot: ${batch.rejected.length} regions rejected, first at 0x${batch.rejected[0]!.entry.toString(16)}: ${batch.rejected[0]!.reason}`);
     }
     const interp = new Interpreter(guest, mem, state);
     const dyn = new DynamicExecutor(guest, mem, state, interp, undefined);
     const module = await WebAssembly.compile(batch.binary as Uint8Array<ArrayBuffer>);
-    const code = regions.flatMap((r) => r.blocks.map((b) => ({ start: b.pc, end: b.end })));
+    const code = [...regions.values()].flatMap((r) => r.blocks.map((b) => ({ start: b.pc, end: b.end })));
     await dyn.installModule(module, batch.regions, code);
+    // fence.i drops all translations (as it must): code after it legitimately runs in the interpreter
+    let afterFence = false;
     return {
       run(pc: number, budget: number): Stop {
         const before = interp.instructions;
         const stop = dyn.run(pc, budget);
-        if (interp.instructions !== before) throw new Error(`aot: code at 0x${pc.toString(16)} ran in the interpreter`);
+        if (interp.instructions !== before && !afterFence) throw new Error(`aot: code at 0x${pc.toString(16)} ran in the interpreter`);
+        afterFence = stop.kind === "fence.i";
         return stop;
       },
     };
