@@ -95,26 +95,26 @@ export class SignalState {
     const onAlt = this.onAltStack(sp);
     if (act.flags & SA_ONSTACK && this.altstack.enabled && !onAlt) sp = this.altstack.sp + this.altstack.size;
     sp = Math.floor((sp - frame.size) / 16) * 16;
-    const infoAddr = sp + frame.siginfo, uc = sp + frame.ucFlags;
+    const infoAddr = sp + frame.siginfo, uc = sp + frame.uc;
     try {
       const fields: Record<string, number> = { si_signo: sig, si_errno: 0, si_code: info.code };
       if (info.pid !== undefined) Object.assign(fields, { si_pid: info.pid, si_uid: info.uid ?? 0 });
       else if (info.addr !== undefined) fields.si_addr = info.addr;
       io.write(infoAddr, k.abi.structs.siginfo, fields);
-      k.mem.writeBytes(uc, new Uint8Array(frame.size - frame.ucFlags));
+      k.mem.writeBytes(uc, new Uint8Array(frame.size - frame.uc));
       io.write(sp + frame.ucStack, k.abi.structs.stack, {
         ss_sp: this.altstack.sp, ss_size: this.altstack.size,
         ss_flags: !this.altstack.enabled ? SS_DISABLE : onAlt ? SS_ONSTACK : 0,
       });
       io.writeField(sp + frame.ucSigmask, "sigset", this.blocked);
-      frame.saveRegisters(io, state, sp + frame.ucMcontext, pc);
+      frame.saveRegisters(io, state, sp, pc);
+      frame.enterHandler(io, state, sig, act.handler, sp, this.trampolineAddress());
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       return this.defaultAction(SIGSEGV);
     }
     this.blocked |= (act.mask | (act.flags & SA_NODEFER ? 0n : bit(sig))) & ~UNBLOCKABLE;
     if (act.flags & SA_RESETHAND) this.actions[sig] = { handler: SIG_DFL, flags: 0, mask: 0n };
-    frame.enterHandler(state, sig, act.handler, sp, infoAddr, uc, this.trampolineAddress());
     return { kind: "continue" };
   }
 
@@ -140,9 +140,9 @@ export class SignalState {
   sigreturn(): void {
     const frame = this.k.abi.signalFrame;
     if (!frame) throw new SyscallError(E.ENOSYS);
-    const sp = frame.stackPointer(this.k.state);
-    const mask = this.k.io.readField(sp + frame.ucSigmask, "sigset");
-    frame.restoreRegisters(this.k.io, this.k.state, sp + frame.ucMcontext);
+    const at = frame.frameAtSigreturn(this.k.state);
+    const mask = this.k.io.readField(at + frame.ucSigmask, "sigset");
+    frame.restoreRegisters(this.k.io, this.k.state, at);
     this.blocked = mask & ~UNBLOCKABLE;
   }
 }

@@ -37,11 +37,12 @@ test("every alias names a core syscall, and every core syscall exists on some gu
 function ppcKernel() {
   const regs: Array<[string, Ty]> = [];
   for (let i = 0; i < 32; i++) regs.push([`r${i}`, "i32"]);
-  regs.push(["pc", "i32"], ["cr", "i32"]);
+  regs.push(["pc", "i32"], ["cr", "i32"], ["lr", "i32"], ["ctr", "i32"], ["xer", "i32"], ["fpscr", "i32"]);
+  for (let i = 0; i < 32; i++) regs.push([`f${i}`, "i64"]);
   const mem = new GuestMemory();
   const state = new CpuState(mem, makeStateLayout(regs));
   state.clear();
-  mem.map(0x100000, 0x10000, PROT_READ | PROT_WRITE);
+  mem.map(0x100000, 0x20000, PROT_READ | PROT_WRITE);
   const host = memoryHost();
   host.fs.mkdir("/w", 0o755);
   host.fs.writeFile("/w/f", "0123456789");
@@ -77,6 +78,39 @@ test("ppc32: pread64 takes its offset from the aligned pair r7:r8; structures ar
   assert.is(p.call(140 /* _llseek */, fd, 0, 3, 0x100300, 0), 0);
   assert.is(p.mem.dv.getBigInt64(0x100300, false), 3n);
   assert.is(p.call(108 /* old fstat */, fd, 0x100200), 38, "ENOSYS");
+});
+
+test("ppc32 signal frames: handler entry per signal_32.c, rt_sigreturn restores the registers", () => {
+  const p = ppcKernel();
+  const { mem, state } = p;
+  const act = 0x100400;
+  mem.dv.setUint32(act, 0x12340, false); // sa_handler
+  mem.dv.setUint32(act + 4, 4, false); // SA_SIGINFO
+  assert.is(p.call(173 /* rt_sigaction */, 11, act, 0, 8), 0);
+  for (let i = 0; i < 32; i++) state.set(`r${i}`, 0x100 + i);
+  state.set("r1", 0x110000);
+  state.set("lr", 0x4444); state.set("ctr", 0x5555); state.set("xer", 0x2000_0000); state.set("cr", 0x8400_0000);
+  state.set("f1", 0x3ff0_0000_0000_0000n); state.set("fpscr", 0x82000000 | 0);
+  assert.equal(p.k.trap(11, 2 /* SEGV_ACCERR */, 0x10080, 0x20000), { kind: "continue" });
+  const r = (n: string) => state.getI32(state.layout.slot(n)) >>> 0;
+  const frame = r("r6");
+  assert.ok(frame % 16 === 0 && frame < 0x110000);
+  assert.equal([r("r1"), r("r3"), r("r4"), r("r5"), r("pc")], [frame - 80, 11, frame, frame + 128, 0x12340]);
+  assert.is(mem.dv.getUint32(frame - 80, false), 0x110000, "back chain to the interrupted stack");
+  const dv = mem.dv, mc = frame + 128 + 192;
+  assert.is(dv.getUint32(frame + 128 + 48, false), mc, "uc_regs points to uc_mcontext");
+  assert.is(dv.getInt32(frame + 8, false), 2, "si_code");
+  assert.is(dv.getUint32(frame + 12, false), 0x20000, "si_addr at 12");
+  assert.equal([dv.getUint32(mc + 32 * 4, false), dv.getUint32(mc + 1 * 4, false), dv.getUint32(mc + 36 * 4, false), dv.getUint32(mc + 38 * 4, false)], [0x10080, 0x110000, 0x4444, 0x8400_0000]);
+  assert.is(dv.getBigUint64(mc + 192 + 8, false), 0x3ff0_0000_0000_0000n, "f1 in mc_fregs");
+  const tramp = r("lr");
+  assert.equal([mem.read32(tramp, true), mem.read32(tramp + 4, true)], [0x380000ac, 0x44000002], "li r0,172; sc");
+  // the handler returns through the trampoline with r1 restored to frame - 80
+  state.set("r3", 0); state.set("lr", 0); state.set("cr", 0);
+  assert.is(p.call(172 /* rt_sigreturn */), 0x103, "r3 restored, not a result");
+  assert.equal([r("pc"), r("r1"), r("lr"), r("ctr"), r("cr"), r("xer")], [0x10080, 0x110000, 0x4444, 0x5555, 0x8400_0000, 0x2000_0000]);
+  assert.is(BigInt(state.get("f1")), 0x3ff0_0000_0000_0000n);
+  assert.is(p.k.signals.blocked, 0n);
 });
 
 test.run();

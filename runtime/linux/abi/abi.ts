@@ -50,24 +50,25 @@ export interface GuestStructs {
  * out of it. Offsets are from the start of the frame.
  */
 export interface SignalFrameAbi {
-  /** bytes of the frame (the stack pointer is aligned down to 16 below it) */
+  /** bytes of the frame (it is placed 16-byte aligned below the stack pointer) */
   size: number;
   siginfo: number;
-  /** offsets of the ucontext fields */
-  ucFlags: number;
-  ucLink: number;
+  /** offsets of the ucontext and of the fields the kernel fills */
+  uc: number;
   ucStack: number;
   ucSigmask: number;
   ucMcontext: number;
   /** instruction words of the sigreturn trampoline (placed in a runtime-owned executable page) */
   trampoline: readonly number[];
   stackPointer(state: CpuState): number;
-  /** Saves the guest registers into the mcontext at `addr`, with `pc` as the resume address. */
-  saveRegisters(io: StructIO, state: CpuState, addr: number, pc: number): void;
-  /** Restores the guest registers (and pc) from the mcontext at `addr`. */
-  restoreRegisters(io: StructIO, state: CpuState, addr: number): void;
-  /** Sets up the registers to run `handler(sig, info, uc)` on stack `sp`, returning to `restorer`. */
-  enterHandler(state: CpuState, sig: number, handler: number, sp: number, info: number, uc: number, restorer: number): void;
+  /** Saves the guest registers into the frame at `frame`, with `pc` as the resume address. */
+  saveRegisters(io: StructIO, state: CpuState, frame: number, pc: number): void;
+  /** Restores the guest registers (and pc) from the frame at `frame`. */
+  restoreRegisters(io: StructIO, state: CpuState, frame: number): void;
+  /** Sets up the registers (and stack) to run `handler(sig, info, uc)`, returning to `restorer`. */
+  enterHandler(io: StructIO, state: CpuState, sig: number, handler: number, frame: number, restorer: number): void;
+  /** Where rt_sigreturn finds the frame, from the registers at the trampoline's system call. */
+  frameAtSigreturn(state: CpuState): number;
 }
 
 /** The guest's open(2) flag bits that differ between architectures. */

@@ -4,11 +4,14 @@
  * set and r3 = positive errno. 64-bit arguments take an aligned register pair (high word first).
  * Structure offsets checked with powerpc-linux-gnu-gcc offsetof() on the kernel and glibc headers.
  *
- * CPU state slots assumed: "r0".."r31", and CR either packed in "cr" (CR0.SO = bit 28) or as fields
- * "cr0".."cr7" (SO = bit 0 of the 4-bit field).
+ * CPU state slots assumed: "r0".."r31", "pc", "lr", "ctr", "f0".."f31" (raw 64-bit), "fpscr"; CR either
+ * packed in "cr" (CR0.SO = bit 28) or as 4-bit fields "cr0".."cr7" (cr0 most significant, SO = bit 0);
+ * XER either packed in "xer" or as "so"/"ov"/"ca" bits. Slots a layout lacks read as 0.
  */
 import type { CpuState } from "../../state.ts";
-import { RLIMIT64_LAYOUT, STATX_LAYOUT, TIMESPEC64_LAYOUT, WINSIZE_LAYOUT, type GuestAbi } from "./abi.ts";
+import {
+  RLIMIT64_LAYOUT, STATX_LAYOUT, TIMESPEC64_LAYOUT, WINSIZE_LAYOUT, type GuestAbi, type SignalFrameAbi, type StructIO,
+} from "./abi.ts";
 
 const SYSCALLS: Record<number, string> = {
   0: "restart_syscall", 1: "exit", 2: "fork", 3: "read", 4: "write", 5: "open", 6: "close", 7: "waitpid", 8: "creat",
@@ -86,15 +89,101 @@ const SYSCALLS: Record<number, string> = {
   450: "set_mempolicy_home_node",
 };
 
-const reg = (s: CpuState, name: string): bigint => BigInt(s.getI32(s.layout.slot(name)) >>> 0);
 
-/** Sets or clears CR0.SO in whichever CR representation the state layout has. */
-function setSummaryOverflow(s: CpuState, on: boolean): void {
-  const names = new Set(s.layout.slots.map((x) => x.name));
-  const [slot, bit] = names.has("cr") ? [s.layout.slot("cr"), 0x1000_0000] : [s.layout.slot("cr0"), 1];
-  const v = s.getI32(slot);
-  s.setI32(slot, on ? v | bit : v & ~bit);
+const has = (s: CpuState, name: string): boolean => s.layout.slots.some((x) => x.name === name);
+const get32 = (s: CpuState, name: string): number => (has(s, name) ? Number(BigInt.asUintN(32, BigInt(s.get(name)))) : 0);
+const set32 = (s: CpuState, name: string, v: number): void => { if (has(s, name)) s.set(name, v | 0); };
+
+/** The 32-bit condition register, from "cr" or from the fields "cr0".."cr7". */
+function readCR(s: CpuState): number {
+  if (has(s, "cr")) return get32(s, "cr");
+  let v = 0;
+  for (let i = 0; i < 8; i++) v |= (get32(s, `cr${i}`) & 0xf) << (28 - 4 * i);
+  return v >>> 0;
 }
+function writeCR(s: CpuState, v: number): void {
+  if (has(s, "cr")) return set32(s, "cr", v);
+  for (let i = 0; i < 8; i++) set32(s, `cr${i}`, (v >>> (28 - 4 * i)) & 0xf);
+}
+/** XER, from "xer" or from the "so"/"ov"/"ca" bits. */
+function readXER(s: CpuState): number {
+  if (has(s, "xer")) return get32(s, "xer");
+  return ((get32(s, "so") & 1) << 31 | (get32(s, "ov") & 1) << 30 | (get32(s, "ca") & 1) << 29) >>> 0;
+}
+function writeXER(s: CpuState, v: number): void {
+  if (has(s, "xer")) return set32(s, "xer", v);
+  set32(s, "so", (v >>> 31) & 1); set32(s, "ov", (v >>> 30) & 1); set32(s, "ca", (v >>> 29) & 1);
+}
+
+/** Sets or clears CR0.SO. */
+function setSummaryOverflow(s: CpuState, on: boolean): void {
+  const cr = readCR(s);
+  writeCR(s, on ? cr | 0x1000_0000 : cr & ~0x1000_0000);
+}
+
+/** pt_regs indices in mc_gregs (arch/powerpc/include/uapi/asm/ptrace.h). */
+const PT_NIP = 32, PT_MSR = 33, PT_CTR = 35, PT_LNK = 36, PT_XER = 37, PT_CCR = 38;
+/** MSR as user space sees it on a 32-bit big-endian CPU: EE, PR, FP, ME, IR, DR, RI */
+const USER_MSR = 0xd032;
+/** rt_sigframe: siginfo (128), ucontext (uc_mcontext at +192, 16-aligned), abigap; see signal_32.c */
+const UC = 128, MCONTEXT = UC + 192, FPREGS = MCONTEXT + 48 * 4;
+/** __SIGNAL_FRAMESIZE (64) + 16: the handler's stack frame below the signal frame */
+const HANDLER_FRAME = 64 + 16;
+
+/**
+ * Linux ppc32 rt signal frames (arch/powerpc/kernel/signal_32.c: handle_rt_signal32, sys_rt_sigreturn):
+ * mc_gregs hold r0..r31, nip, msr, ctr, lr, xer, ccr; mc_fregs f0..f31 and fpscr; uc_regs points to
+ * uc_mcontext. The handler runs with r1 = frame - 80 (back chain stored), r3 = sig, r4 = &info,
+ * r5 = &uc, r6 = frame, lr = trampoline (li r0, 172; sc). Offsets checked against glibc's ucontext_t
+ * (sizeof 1184, uc_sigmask at 52) with powerpc-linux-gnu-gcc.
+ */
+const SIGNAL_FRAME: SignalFrameAbi = {
+  size: 128 + 1184 + 56 * 4,
+  siginfo: 0,
+  uc: UC,
+  ucStack: UC + 8,
+  ucSigmask: UC + 52,
+  ucMcontext: MCONTEXT,
+  trampoline: [0x380000ac, 0x44000002],
+  stackPointer: (s: CpuState) => get32(s, "r1"),
+  saveRegisters(io: StructIO, s: CpuState, frame: number, pc: number): void {
+    io.writeField(frame + UC + 48, "u32", frame + MCONTEXT);
+    const g = frame + MCONTEXT;
+    for (let i = 0; i < 32; i++) io.writeField(g + i * 4, "u32", get32(s, `r${i}`));
+    io.writeField(g + PT_NIP * 4, "u32", pc);
+    io.writeField(g + PT_MSR * 4, "u32", USER_MSR);
+    io.writeField(g + PT_CTR * 4, "u32", get32(s, "ctr"));
+    io.writeField(g + PT_LNK * 4, "u32", get32(s, "lr"));
+    io.writeField(g + PT_XER * 4, "u32", readXER(s));
+    io.writeField(g + PT_CCR * 4, "u32", readCR(s));
+    for (let i = 0; i < 32; i++) io.writeField(frame + FPREGS + i * 8, "u64", has(s, `f${i}`) ? BigInt(s.get(`f${i}`)) : 0n);
+    io.writeField(frame + FPREGS + 32 * 8 + 4, "u32", get32(s, "fpscr"));
+  },
+  restoreRegisters(io: StructIO, s: CpuState, frame: number): void {
+    const g = Number(io.readField(frame + UC + 48, "u32"));
+    for (let i = 0; i < 32; i++) set32(s, `r${i}`, Number(io.readField(g + i * 4, "u32")));
+    set32(s, "pc", Number(io.readField(g + PT_NIP * 4, "u32")));
+    set32(s, "ctr", Number(io.readField(g + PT_CTR * 4, "u32")));
+    set32(s, "lr", Number(io.readField(g + PT_LNK * 4, "u32")));
+    writeXER(s, Number(io.readField(g + PT_XER * 4, "u32")));
+    writeCR(s, Number(io.readField(g + PT_CCR * 4, "u32")));
+    const f = g + 48 * 4;
+    for (let i = 0; i < 32; i++) if (has(s, `f${i}`)) s.set(`f${i}`, io.readField(f + i * 8, "u64"));
+    set32(s, "fpscr", Number(io.readField(f + 32 * 8 + 4, "u32")));
+  },
+  enterHandler(io: StructIO, s: CpuState, sig: number, handler: number, frame: number, restorer: number): void {
+    const sp = frame - HANDLER_FRAME;
+    io.writeField(sp, "u32", get32(s, "r1"));
+    set32(s, "r1", sp);
+    set32(s, "r3", sig);
+    set32(s, "r4", frame);
+    set32(s, "r5", frame + UC);
+    set32(s, "r6", frame);
+    set32(s, "lr", restorer);
+    set32(s, "pc", handler);
+  },
+  frameAtSigreturn: (s: CpuState) => get32(s, "r1") + HANDLER_FRAME,
+};
 
 /** The ppc32 (big-endian, 32-bit) Linux ABI. */
 export const PPC32_ABI: GuestAbi = {
@@ -111,13 +200,12 @@ export const PPC32_ABI: GuestAbi = {
   unsupported: {
     fstat: "the old 32-bit struct stat; glibc uses fstat64/statx",
     getrlimit: "the old clamped variant; glibc uses ugetrlimit/prlimit64",
-    rt_sigreturn: "ppc32 signal frames are not implemented yet",
   },
-  syscallNumber: (s: CpuState) => Number(reg(s, "r0")),
-  arg: (s: CpuState, i: number) => reg(s, `r${3 + i}`),
+  syscallNumber: (s: CpuState) => get32(s, "r0"),
+  arg: (s: CpuState, i: number) => BigInt(get32(s, `r${3 + i}`)),
   setResult: (s: CpuState, v: bigint) => {
     const err = v < 0n && v >= -4095n;
-    s.setI32(s.layout.slot("r3"), Number(BigInt.asIntN(32, err ? -v : v)));
+    set32(s, "r3", Number(BigInt.asIntN(32, err ? -v : v)));
     setSummaryOverflow(s, err);
   },
   openFlags: { O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000, O_LARGEFILE: 0o200000, O_DIRECT: 0o400000 },
@@ -173,5 +261,5 @@ export const PPC32_ABI: GuestAbi = {
       fields: { si_signo: [0, "i32"], si_errno: [4, "i32"], si_code: [8, "i32"], si_addr: [12, "u32"], si_pid: [12, "i32"], si_uid: [16, "u32"] },
     },
   },
-  signalFrame: null,
+  signalFrame: SIGNAL_FRAME,
 };

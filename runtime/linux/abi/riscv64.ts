@@ -73,24 +73,26 @@ const FP_STATE = 32 * 8;
  * is 16-byte aligned at offset 176 (glibc ucontext_t: sizeof 960, fpregs at +256, fcsr at +512).
  * Returns go through a trampoline `li a7, 139 (rt_sigreturn); ecall`, as the vDSO's __vdso_rt_sigreturn.
  */
+const SIGNAL_FRAME_MCONTEXT = 128 + 176;
 const SIGNAL_FRAME: SignalFrameAbi = {
   size: 128 + 960,
   siginfo: 0,
-  ucFlags: 128,
-  ucLink: 128 + 8,
+  uc: 128,
   ucStack: 128 + 16,
   ucSigmask: 128 + 40,
-  ucMcontext: 128 + 176,
+  ucMcontext: SIGNAL_FRAME_MCONTEXT,
   trampoline: [0x08b00893, 0x00000073],
   stackPointer: (s: CpuState) => Number(BigInt.asUintN(64, s.getI64(s.layout.slot("x2")))),
-  saveRegisters(io: StructIO, s: CpuState, addr: number, pc: number): void {
+  saveRegisters(io: StructIO, s: CpuState, frame: number, pc: number): void {
+    const addr = frame + SIGNAL_FRAME_MCONTEXT;
     io.writeField(addr, "u64", pc);
     for (let i = 1; i < 32; i++) io.writeField(addr + i * 8, "u64", s.getI64(s.layout.slot(`x${i}`)));
     for (let i = 0; i < 32; i++) io.writeField(addr + FP_STATE + i * 8, "u64", s.getI64(s.layout.slot(`f${i}`)));
     const fcsr = (s.getI32(s.layout.slot("frm")) << 5) | s.getI32(s.layout.slot("fflags"));
     io.writeField(addr + FP_STATE + 32 * 8, "u32", fcsr);
   },
-  restoreRegisters(io: StructIO, s: CpuState, addr: number): void {
+  restoreRegisters(io: StructIO, s: CpuState, frame: number): void {
+    const addr = frame + SIGNAL_FRAME_MCONTEXT;
     s.setI64(s.layout.slot("pc"), io.readField(addr, "u64"));
     for (let i = 1; i < 32; i++) s.setI64(s.layout.slot(`x${i}`), io.readField(addr + i * 8, "u64"));
     for (let i = 0; i < 32; i++) s.setI64(s.layout.slot(`f${i}`), io.readField(addr + FP_STATE + i * 8, "u64"));
@@ -98,14 +100,15 @@ const SIGNAL_FRAME: SignalFrameAbi = {
     s.setI32(s.layout.slot("fflags"), fcsr & 0x1f);
     s.setI32(s.layout.slot("frm"), (fcsr >> 5) & 7);
   },
-  enterHandler(s: CpuState, sig: number, handler: number, sp: number, info: number, uc: number, restorer: number): void {
+  enterHandler(_io: StructIO, s: CpuState, sig: number, handler: number, frame: number, restorer: number): void {
     s.setI64(s.layout.slot("x10"), BigInt(sig));
-    s.setI64(s.layout.slot("x11"), BigInt(info));
-    s.setI64(s.layout.slot("x12"), BigInt(uc));
-    s.setI64(s.layout.slot("x2"), BigInt(sp));
+    s.setI64(s.layout.slot("x11"), BigInt(frame));
+    s.setI64(s.layout.slot("x12"), BigInt(frame + 128));
+    s.setI64(s.layout.slot("x2"), BigInt(frame));
     s.setI64(s.layout.slot("x1"), BigInt(restorer));
     s.setI64(s.layout.slot("pc"), BigInt(handler));
   },
+  frameAtSigreturn: (s: CpuState) => Number(BigInt.asUintN(64, s.getI64(s.layout.slot("x2")))),
 };
 
 /** The riscv64 (RV64GC, lp64d) Linux ABI. */
