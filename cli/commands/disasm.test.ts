@@ -65,6 +65,21 @@ for (const fixture of captured) {
   }
 }
 
+test("a symbol without size (_start) is shown up to the next symbol", async () => {
+  const fixture = captured[0]!;
+  const bytes = new Uint8Array(readFileSync(fixture.binary));
+  const elf = parseElf(bytes);
+  const start = elf.symbols.find((s) => s.name === "_start")!;
+  assert.is(start.size, 0);
+  const next = Math.min(...elf.symbols.filter((s) => s.shndx === start.shndx && s.value > start.value && !s.name.startsWith("$"))
+    .map((s) => s.value));
+  const r = await run(["p", "--symbol", "_start"], { p: bytes });
+  assert.is(r.code, 0, r.err);
+  const expected = capturedLines(fixture, start.value, next);
+  assert.ok(expected.length >= 5);
+  assert.equal(instructionLines(r.out), expected);
+});
+
 test("--start/--end select an address range and label it from the symbol before it", async () => {
   const fixture = captured[0]!;
   const bytes = new Uint8Array(readFileSync(fixture.binary));

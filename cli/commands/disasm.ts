@@ -82,7 +82,7 @@ function line(addr: number, column: string, text: string): string {
 }
 
 /** Disassembles the given ranges of a riscv64 file into objdump-style lines. */
-export function disassembleRanges(elf: ElfFile, ranges: Range[]): string[] {
+function disassembleRanges(elf: ElfFile, ranges: Range[]): string[] {
   const out: string[] = [];
   let lastSection: Section | undefined;
   for (const { section, start, end } of ranges) {
@@ -160,7 +160,13 @@ function selectRanges(elf: ElfFile, file: string, symbol: string | undefined, st
     const sym = candidates.find((s) => s.size > 0) ?? candidates[0];
     if (!sym) throw new InputError(`${file}: no symbol '${symbol}' in the code`);
     start ??= sym.value;
-    end ??= sym.value + Math.max(sym.size, 2);
+    if (end === undefined && sym.size > 0) end = sym.value + sym.size;
+    else if (end === undefined) {
+      // a symbol without size (hand-written code such as _start) reaches to the next label or the section end
+      const section = sectionOf(sym.value)!;
+      const next = [...labels(elf, elf.sections.indexOf(section)).keys()].find((a) => a > sym.value);
+      end = next ?? section.addr + section.size;
+    }
   }
   if (start === undefined && end === undefined) return code.map((s) => ({ section: s, start: s.addr, end: s.addr + s.size }));
   const section = sectionOf(start ?? end! - 1);
