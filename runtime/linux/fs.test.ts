@@ -248,6 +248,26 @@ test("getcwd, chdir, fchdir", () => {
   assert.is(t.sys("chdir", "file"), -ENOTDIR);
 });
 
+test("a working directory mounted below the default in-memory /tmp: its ancestors exist and list it", () => {
+  const t = testKernel({ mounts: [{ host: "/work", guest: "/tmp/x/y", readonly: false }], cwd: "/tmp/x/y" });
+  assert.ok(t.sys("openat", AT_FDCWD, "/tmp/x/y/f", O_CREAT | O_WRONLY, 0o644) >= 3);
+  assert.ok(t.sys("openat", AT_FDCWD, "/tmp/other", O_CREAT | O_WRONLY, 0o644) >= 3, "the rest of /tmp is writable");
+  const names = (dir: string): string[] => {
+    const fd = t.sys("openat", AT_FDCWD, dir, O_DIRECTORY, 0);
+    const buf = t.alloc(1024);
+    const n = t.sys("getdents64", fd, buf, 1024);
+    const out: string[] = [];
+    for (let off = 0; off < n; off += t.mem.dv.getUint16(buf + off + 16, true)) {
+      assert.ok(t.mem.dv.getBigUint64(buf + off, true) !== 0n, "d_ino is never 0 (glibc would skip the entry)");
+      out.push(t.readStr(buf + off + 19));
+    }
+    return out.sort();
+  };
+  assert.equal(names("/tmp"), ["..", ".", "other", "x"].sort());
+  assert.equal(names("/tmp/x"), ["..", ".", "y"].sort());
+  assert.equal(names("."), ["..", ".", "f"].sort());
+});
+
 test("readv/writev gather and scatter", () => {
   const t = testKernel();
   const fd = t.sys("openat", AT_FDCWD, "v", O_CREAT | O_RDWR, 0o644);

@@ -288,13 +288,15 @@ function dirEntries(k: LinuxKernel, f: OpenFile & { kind: "dir" }): Array<{ name
   if (!f.entries) {
     const self = k.vfs.lookup(f.path ?? []);
     const parent = k.vfs.lookup((f.path ?? []).slice(0, -1));
-    const list = k.vfs.readdir(f.node).map((e) => {
+    // glibc's readdir skips entries whose d_ino is 0: never report 0
+    const ino = (v: bigint | undefined, i: number): bigint => v || BigInt(0x5000 + i);
+    const list = k.vfs.readdir(f.node).map((e, i) => {
       const child = k.vfs.lookup([...(f.path ?? []), e.name]);
-      return { name: e.name, type: DT[e.type], ino: child?.stat.ino ?? 0n };
+      return { name: e.name, type: DT[e.type], ino: ino(child?.stat.ino, i + 2) };
     });
     f.entries = [
-      { name: ".", type: DT.dir, ino: self?.stat.ino ?? 0n },
-      { name: "..", type: DT.dir, ino: parent?.stat.ino ?? 0n },
+      { name: ".", type: DT.dir, ino: ino(self?.stat.ino, 0) },
+      { name: "..", type: DT.dir, ino: ino(parent?.stat.ino, 1) },
       ...list,
     ];
   }

@@ -115,8 +115,9 @@ export class Vfs {
         return { node: { kind: "host", ...m }, stat: m.mount.fs.lstat(m.host) };
       } catch (e) {
         const err = hostErrno(e);
-        if (err.errno === E.ENOENT) return null;
-        throw err;
+        if (err.errno !== E.ENOENT) throw err;
+        // an ancestor of a deeper mount point exists even where the outer mount has no such directory
+        return this.syntheticChildren(parts) ? this.vdir(parts, () => this.syntheticChildren(parts) ?? []) : null;
       }
     }
     if (parts[0] === "dev" && parts.length === 1) return this.vdir(parts, () => DEVICES.map((name) => ({ name, type: "chardev" })));
@@ -255,8 +256,7 @@ export class Vfs {
     // a mount point inside this directory shows as a directory entry even if the host has no such name
     const here = this.guestPathOfHost(node);
     if (here) {
-      const extra = (this.syntheticChildren(here) ?? []).filter((c) => !entries.some((e) => e.name === c.name));
-      entries = entries.concat(here.length === 0 ? extra : extra.filter((c) => this.mountOf([...here, c.name])?.mount !== node.mount));
+      entries = entries.concat((this.syntheticChildren(here) ?? []).filter((c) => !entries.some((e) => e.name === c.name)));
     }
     return entries;
   }
