@@ -5,12 +5,12 @@
  */
 import { GuestFault, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
-import type { HostAdapter, HostFileSystem } from "../host/host.ts";
+import { HostError, type HostAdapter, type HostFileSystem } from "../host/host.ts";
 import { MemoryFileSystem } from "../host/memory.ts";
 import { StructIO, type GuestAbi, type StructLayout } from "./abi/abi.ts";
 import { RISCV64_ABI } from "./abi/riscv64.ts";
 import { PPC32_ABI } from "./abi/ppc32.ts";
-import { E, SyscallError } from "./errno.ts";
+import { E, SyscallError, errnoNumber } from "./errno.ts";
 import { FdTable, Pipe, type OpenFile } from "./fd.ts";
 import { Vfs, joinGuest, splitGuest, type Resolved } from "./vfs.ts";
 import { AT_FDCWD, type ArgKind, type ArgValues, type KernelAction, type SyscallDef, type SyscallOutcome } from "./syscall.ts";
@@ -125,7 +125,7 @@ export class LinuxKernel {
     const f = this.fds.get(fd);
     if (f.path) return joinGuest(f.path);
     if (f.kind === "pipe") return `pipe:[${4000 + fd}]`;
-    if (f.kind === "stdio") return "/dev/pts/0";
+    if (f.kind === "stdio") return this.host.stdio.isTerminal(f.stream) ? "/dev/pts/0" : `pipe:[${4000 + fd}]`;
     return null;
   }
 
@@ -213,6 +213,7 @@ export class LinuxKernel {
     } catch (e) {
       if (e instanceof SyscallError) out = -e.errno;
       else if (e instanceof GuestFault) out = -E.EFAULT;
+      else if (e instanceof HostError) out = -errnoNumber(e.code);
       else throw e;
     }
     const outcome = typeof out === "object" ? out : { result: out, action: { kind: "continue" } as KernelAction };
