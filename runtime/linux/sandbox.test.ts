@@ -50,6 +50,9 @@ function setup(): { root: string; t: TestKernel; touched: string[]; snapshot: ()
     mounts: [{ host: mnt, guest: "/work", readonly: false }, { host: ro, guest: "/data", readonly: true }],
     cwd: "/work",
   });
+  // setting up resolves the mapped directories' own path (lstat of their ancestors); from here on,
+  // everything the guest does must stay inside them
+  touched.length = 0;
   const snapshot = (): string => {
     const lines: string[] = [];
     const walk = (p: string): void => {
@@ -152,6 +155,16 @@ test("a read-only mapping refuses every change with EROFS", () => {
   assert.is(t.readStr(buf), "data");
   assert.is(snapshot(), before);
   checkConfined(root, touched);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test("a mapped directory reached through a host symlink works; symlinks below it stay in guest space", () => {
+  const { root } = setup();
+  fs.symlinkSync(path.join(root, "mnt"), path.join(root, "alias"));
+  const host = denoApi() ? denoHost() : nodeHost();
+  const u = testKernel({ host, mounts: [{ host: path.join(root, "alias"), guest: "/w", readonly: false }], cwd: "/w" });
+  assert.ok(u.sys("openat", AT_FDCWD, "own.txt", 0, 0) >= 3);
+  assert.is(u.sys("openat", AT_FDCWD, "escape/secret.txt", 0, 0), -ENOENT);
   fs.rmSync(root, { recursive: true, force: true });
 });
 

@@ -73,6 +73,33 @@ function syntheticStat(type: HostStat["type"], mode: number, ino: bigint, size =
   };
 }
 
+/**
+ * The host path of a mapped directory with every symlink in it resolved (the user chose to map it, so its
+ * own symlinks are followed on the host; below it, the guest's view takes over). Unresolvable paths are
+ * returned unchanged and simply fail to resolve later.
+ */
+function hostRealpath(fs: HostFileSystem, path: string): string {
+  let done: string[] = [];
+  let todo = splitGuest(path);
+  for (let links = 0; todo.length;) {
+    const name = todo.shift()!;
+    if (name === "..") { done.pop(); continue; }
+    const cand = [...done, name];
+    let st: HostStat;
+    try { st = fs.lstat(joinGuest(cand)); } catch { return path; }
+    if (st.type === "symlink") {
+      if (++links > MAX_SYMLINKS) return path;
+      let target: string;
+      try { target = fs.readlink(joinGuest(cand)); } catch { return path; }
+      if (target.startsWith("/")) done = [];
+      todo = [...splitGuest(target), ...todo];
+      continue;
+    }
+    done = cand;
+  }
+  return joinGuest(done);
+}
+
 /** The guest's file namespace. */
 export class Vfs {
   /** longest guest path first, so the innermost mount wins */
@@ -80,7 +107,9 @@ export class Vfs {
 
   constructor(mounts: Mount[], private readonly proc: ProcView) {
     for (const m of mounts) if (!m.guest.startsWith("/") || !m.host.startsWith("/")) throw new Error(`mount paths must be absolute: ${m.host}:${m.guest}`);
-    this.mounts = [...mounts].sort((a, b) => splitGuest(b.guest).length - splitGuest(a.guest).length);
+    this.mounts = mounts
+      .map((m) => ({ ...m, host: hostRealpath(m.fs, m.host) }))
+      .sort((a, b) => splitGuest(b.guest).length - splitGuest(a.guest).length);
   }
 
   /** The mount holding `parts`, and the host path. */
