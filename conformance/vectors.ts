@@ -36,6 +36,10 @@ export interface VectorCase {
   npc: string;
   /** final scratch buffer (hex) when the case changed it */
   mem?: string;
+  /** set when the case must trap: the signal; the trap's pc is `npc` */
+  trap?: { signal: number };
+  /** where the expected result does not come from the reference run: the source and why */
+  reference?: string;
 }
 
 /** A vector file: one group of cases for one guest. */
@@ -165,13 +169,18 @@ function setUp(c: VectorCase, state: CpuState, img: GroupImage): void {
 function compare(c: VectorCase, stop: Stop, state: CpuState, img: GroupImage): string[] {
   const diffs: string[] = [];
   const npc = Number(c.npc);
-  if (stop.kind !== "syscall") {
+  if (c.trap !== undefined) {
+    if (stop.kind !== "trap") diffs.push(`expected a trap (signal ${c.trap.signal}) at 0x${npc.toString(16)}, stopped with ${stop.kind}`);
+    else {
+      if (stop.signal !== c.trap.signal) diffs.push(`signal: expected ${c.trap.signal}, got ${stop.signal}`);
+      if (stop.pc !== npc) diffs.push(`trap pc: expected 0x${npc.toString(16)}, got 0x${stop.pc.toString(16)}`);
+    }
+  } else if (stop.kind !== "syscall") {
     diffs.push(stop.kind === "trap"
       ? `stopped with trap (signal ${stop.signal}, code ${stop.code}) at 0x${stop.pc.toString(16)}${stop.addr !== undefined ? `, address 0x${stop.addr.toString(16)}` : ""}`
       : `stopped with ${stop.kind} instead of reaching the ecall at 0x${npc.toString(16)}`);
     return diffs;
-  }
-  if (stop.next - 4 !== npc) diffs.push(`pc after: expected 0x${npc.toString(16)}, got 0x${(stop.next - 4).toString(16)}`);
+  } else if (stop.next - 4 !== npc) diffs.push(`pc after: expected 0x${npc.toString(16)}, got 0x${(stop.next - 4).toString(16)}`);
   for (const r of REGS) {
     const want = BigInt(c.out[r] ?? c.in[r] ?? 0);
     const got = state.get(r) as bigint;
@@ -216,16 +225,21 @@ export function runCase(c: VectorCase, machine: TierMachine, state: CpuState, im
 
 /** Runs every case of a group in a tier. */
 export async function runVectorGroup(guest: Guest, file: VectorFile, tier: ConformanceTier): Promise<VectorGroupResult> {
-  const img = buildGroupImage(file);
-  const state = new CpuState(img.mem, guest.state);
-  const machine = await tier.create(guest, img.mem, state, file.cases.map(caseEntry));
   const result: VectorGroupResult = { group: file.group, tier: tier.name, passed: 0, failed: 0, failures: [] };
-  for (const c of file.cases) {
-    const diffs = runCase(c, machine, state, img);
-    if (diffs.length === 0) result.passed++;
-    else {
-      result.failed++;
-      result.failures.push({ id: c.id, pc: c.pc, dis: c.dis.join("; "), diffs });
+  // cases recorded at the same address (each trap case is a program of its own) get a memory each
+  const pcs = new Set(file.cases.map((c) => c.pc));
+  const batches = pcs.size === file.cases.length ? [file.cases] : file.cases.map((c) => [c]);
+  for (const cases of batches) {
+    const img = buildGroupImage({ ...file, cases });
+    const state = new CpuState(img.mem, guest.state);
+    const machine = await tier.create(guest, img.mem, state, cases.map(caseEntry));
+    for (const c of cases) {
+      const diffs = runCase(c, machine, state, img);
+      if (diffs.length === 0) result.passed++;
+      else {
+        result.failed++;
+        result.failures.push({ id: c.id, pc: c.pc, dis: c.dis.join("; "), diffs });
+      }
     }
   }
   return result;

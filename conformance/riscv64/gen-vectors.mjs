@@ -25,9 +25,9 @@
  *
  * Usage: node conformance/riscv64/gen-vectors.mjs [group ...]   (default: all groups)
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -488,6 +488,40 @@ groups.rv64d = fpGroup(D, "d", (d) => d, (cs, v, frs) => {
   groups.rvc = cs;
 }
 
+// ---- traps: each case runs alone; qemu-user dies with the signal. The expected pc is the manual's: the
+// trapping instruction (which does not execute), or the target of a jump whose fetch faults.
+/** trap cases: `signal` is filled in from the reference run; `at`: "insn" or "target" (a register's value) */
+const trapCases = [];
+{
+  const t = (op, asm, o, at = "insn") => trapCases.push({ ...mk(op, asm, o), at });
+  t("ebreak", "ebreak", {});
+  t("c.ebreak", "c.ebreak", { rvc: true });
+  t("c.unimp", ".half 0x0000", { rvc: true });
+  t("illegal", ".word 0xffffffff", {});
+  t("c.lui", ".half 0x6501", { rvc: true }); // c.lui a0,0: reserved
+  t("c.jr", ".half 0x8002", { rvc: true }); // c.jr x0: reserved
+  t("c.addi4spn", ".half 0x0004", { rvc: true }); // c.addi4spn with imm 0: reserved
+  t("csrrw", "csrrw x0,cycle,x5", { x: { 5: 1n }, uses: [5] }); // write to a read-only CSR
+  t("csrrs", "csrrs x6,0x7c0,x0", { uses: [6] }); // a CSR that does not exist in user mode
+  for (const frm of [5, 6, 7]) {
+    t("fadd.s", "fadd.s f1,f2,f3,dyn", { frm }); // dynamic rounding with an invalid frm
+    t("fcvt.w.d", "fcvt.w.d x5,f2,dyn", { frm, uses: [5] });
+  }
+  t("lw", "lw x5,0(x6)", { x: { 6: 0x10n }, uses: [5, 6] }); // unmapped
+  t("ld", "ld x5,-8(x6)", { x: { 6: 8n }, uses: [5, 6] });
+  t("sw", "sw x5,0(x6)", { x: { 6: "_start" }, uses: [5, 6] }); // read-only code
+  t("amoadd.w", "amoadd.w x5,x6,(x7)", { x: { 7: "scratch+2" }, uses: [5, 6, 7] }); // misaligned AMO
+  t("lr.d", "lr.d x5,(x7)", { x: { 7: "scratch+4" }, uses: [5, 7] });
+  // qemu 7.2 checks the reservation first and fails this sc.w (rd = 1) without trapping; the manual (A
+  // extension, "Load-Reserved/Store-Conditional"): an address that is not naturally aligned raises an
+  // address-misaligned or access-fault exception. Recorded: the manual's answer, the signal qemu gives the
+  // other misaligned LR/AMO accesses.
+  trapCases.push({ ...mk("sc.w", "sc.w x5,x6,(x7)", { x: { 7: "scratch+1" }, uses: [5, 6, 7] }), at: "insn",
+    manual: { signal: "SIGBUS", why: "qemu-riscv64 7.2 fails a misaligned sc.w without a reservation instead of trapping; the ISA manual requires an address-misaligned (or access-fault) exception" } });
+  t("jalr", "jalr x1,0(x5)", { x: { 5: 0x20n }, uses: [1, 5] }, "target"); // fetch from an unmapped page
+  t("c.jr", "c.jr x5", { x: { 5: 0x20n }, uses: [5], rvc: true }, "target");
+}
+
 // ---------------------------------------------------------------- assembly
 
 function regsOf(cs) {
@@ -670,6 +704,50 @@ function formatVectors(v) {
   return `${head}[\n${v.cases.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`;
 }
 
+/** Value of a trap case's register: a number, or `symbol(+offset)` resolved with nm. */
+function resolveValue(v, elf) {
+  if (typeof v !== "string") return v;
+  const m = /^(\w+)(?:\+(\d+))?$/.exec(v);
+  if (!m) throw new Error(`cannot resolve ${v}`);
+  return symbol(elf, m[1]) + BigInt(m[2] ?? 0);
+}
+
+/** Runs each trap case as its own program under qemu; records the signal it dies from. */
+function runTraps(cases, qemuVersion) {
+  const counts = new Map();
+  const records = cases.map((cs) => {
+    const dir = mkdtempSync(join(tmpdir(), "rv-trap-"));
+    try {
+      const elf = join(dir, "t");
+      writeFileSync(join(dir, "t.S"), program([cs]));
+      execFileSync("riscv64-linux-gnu-gcc", ["-nostdlib", "-static", "-march=rv64gc", "-mabi=lp64d", "-Wl,--no-relax", "-o", elf, join(dir, "t.S")]);
+      const r = spawnSync("qemu-riscv64", [elf]);
+      if (r.signal === null && !cs.manual) throw new Error(`trap case ${cs.asm} did not trap (status ${r.status})`);
+      if (r.signal !== null && cs.manual) throw new Error(`trap case ${cs.asm} traps under qemu now: drop its manual override`);
+      const signal = osConstants.signals[cs.manual ? cs.manual.signal : r.signal];
+      const pc = symbol(elf, "L_0");
+      const code = objdumpMap(elf);
+      const d = code.get(Number(pc));
+      const n = (counts.get(cs.op) ?? 0) + 1;
+      counts.set(cs.op, n);
+      const rec = { id: `${cs.op}#${n}`, dis: [d.dis], enc: [d.enc], pc: hex(pc), in: {}, out: {} };
+      for (const [reg, v] of Object.entries(cs.x)) { const val = resolveValue(v, elf); if (val !== 0n) rec.in[`x${reg}`] = hex(val); }
+      if (cs.fcsr >> 5) rec.in.frm = cs.fcsr >> 5;
+      rec.npc = cs.at === "target" ? rec.in[`x${Object.keys(cs.x)[0]}`] : hex(pc);
+      // a jump to a page that cannot be fetched completes (its link register is written); the fetch at the
+      // target traps
+      if (cs.at === "target" && /^jalr x1,/.test(cs.asm[0])) rec.out.x1 = hex(pc + 4n);
+      rec.trap = { signal };
+      if (cs.manual) rec.reference = `ISA manual: ${cs.manual.why}`;
+      return { rec, scratch: symbol(elf, "scratch") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return { guest: "riscv64", group: "traps", reference: qemuVersion, generator: "conformance/riscv64/gen-vectors.mjs",
+    scratch: { addr: hex(records[0].scratch), bytes: Buffer.from(PATTERN).toString("hex") }, cases: records.map((r) => r.rec) };
+}
+
 const qemuVersion = execFileSync("qemu-riscv64", ["--version"]).toString().split("\n")[0];
 mkdirSync(OUT_DIR, { recursive: true });
 const wanted = process.argv.slice(2);
@@ -678,4 +756,9 @@ for (const [name, cases] of Object.entries(groups)) {
   const v = runGroup(name, cases, qemuVersion);
   writeFileSync(join(OUT_DIR, `${name}.json`), formatVectors(v));
   console.log(`${name}: ${v.cases.length} cases`);
+}
+if (!wanted.length || wanted.includes("traps")) {
+  const v = runTraps(trapCases, qemuVersion);
+  writeFileSync(join(OUT_DIR, "traps.json"), formatVectors(v));
+  console.log(`traps: ${v.cases.length} cases`);
 }
