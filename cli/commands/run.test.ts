@@ -2,6 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixturesDir } from "../../fixtures/fixtures.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { memoryHost } from "../../runtime/host/memory.ts";
 import { parseRunArgs, runProgram } from "./run.ts";
@@ -55,7 +57,7 @@ function setup(stdin = "") {
     readFile: async (path: string) => {
       const m = /^(?:\/w\/)?fixtures\/bin\/(riscv64|ppc32)\/([\w.-]+)$/.exec(path);
       if (!m) throw new InputError(`${path}: cannot read: no such file or directory`);
-      return new Uint8Array(readFileSync(new URL(`../../fixtures/bin/${m[1]}/${m[2]}`, import.meta.url)));
+      return new Uint8Array(readFileSync(join(fixturesDir(), "bin", m[1], m[2])));
     },
   };
   const dec = new TextDecoder();

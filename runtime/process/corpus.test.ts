@@ -7,13 +7,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { fixturesDir } from "../../fixtures/fixtures.ts";
 import { parseElf } from "../../translator/elf/elf.ts";
 import { guestForElf } from "../../translator/guests/index.ts";
 import { memoryHost, type MemoryFileSystem } from "../host/memory.ts";
 import { exitCode, GuestProcess, InterpreterTier, type ExecutionTier } from "./process.ts";
 
-const root = new URL("../../", import.meta.url);
-const fixturePath = (rel: string) => new URL(`fixtures/${rel}`, root);
+const fixturePath = (rel: string) => pathToFileURL(join(fixturesDir(), rel) + (rel.endsWith("/") ? "/" : ""));
 
 interface Content { text?: string; base64?: string }
 interface Expectation {

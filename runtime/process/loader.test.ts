@@ -5,15 +5,18 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fixturesDir } from "../../fixtures/fixtures.ts";
 import { ElfError, ET_DYN, PT_INTERP, parseElf, type ElfFile } from "../../translator/elf/elf.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
 import { alignUp, GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory/memory.ts";
 import { loadElf } from "./loader.ts";
 import { PIE_LOAD_BASE } from "./layout.ts";
 
-const root = new URL("../../", import.meta.url);
-const read = (path: string) => new Uint8Array(readFileSync(new URL(path, root)));
-const text = (path: string) => readFileSync(new URL(path, root), "utf8");
+/** Paths below the repository root (the parent of fixtures/, found from the sources and from dist/). */
+const root = dirname(fixturesDir());
+const read = (path: string) => new Uint8Array(readFileSync(join(root, path)));
+const text = (path: string) => readFileSync(join(root, path), "utf8");
 
 /** The ELF facts the loader needs about a guest (the rest of the front end is not used by the loader). */
 const GUESTS = {
