@@ -95,11 +95,19 @@ const aotTier: ConformanceTier = {
     // indirect jumps) is an entry of its own
     const regions = new Map<number, Region>();
     for (const e of entries) {
-      const first = lift(e.pc);
-      const x = first.exit;
-      const direct = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
-      const blocks = [first, ...direct.filter((t) => e.reachable.includes(t) && t !== e.pc).map(lift)];
-      regions.set(e.pc, { entry: e.pc, blocks });
+      // blocks reached by direct jumps and branches between the entry and the last landing pad
+      const end = Math.max(e.pc, ...e.reachable);
+      const blocks = new Map<number, Block>();
+      const work = [e.pc];
+      while (work.length > 0) {
+        const pc = work.pop()!;
+        if (blocks.has(pc) || pc < e.pc && !e.reachable.includes(pc) || pc > end) continue;
+        const b = lift(pc);
+        blocks.set(pc, b);
+        const x = b.exit;
+        work.push(...(x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : []));
+      }
+      regions.set(e.pc, { entry: e.pc, blocks: [...blocks.values()] });
       for (const pc of e.reachable) if (!regions.has(pc)) regions.set(pc, { entry: pc, blocks: [lift(pc)] });
     }
     const batch = compileRegions(guest.state, [...regions.values()]);

@@ -92,7 +92,12 @@ export function listVectorGroups(guest: string): string[] {
 
 /** Reads one vector group. */
 export function loadVectorGroup(guest: string, group: string): VectorFile {
-  return JSON.parse(readFileSync(join(conformanceDir(), guest, "vectors", `${group}.json`), "utf8")) as VectorFile;
+  return readVectorFile(join(conformanceDir(), guest, "vectors", `${group}.json`));
+}
+
+/** Reads a vector file from a path (random sequences and their prefixes are written outside the tree). */
+export function readVectorFile(path: string): VectorFile {
+  return JSON.parse(readFileSync(path, "utf8")) as VectorFile;
 }
 
 /** The little-endian bytes of the encodings (16-bit parcels and 32-bit words as objdump prints them). */

@@ -42,7 +42,7 @@ export async function compileAotModule(bytes: Uint8Array): Promise<AotProgram> {
 export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
   // a page shared by two segments gets the union of their permissions
   const pages = new Map<number, number>();
-  for (const s of program.manifest.segments) {
+  for (const s of program.manifest.image.segments) {
     for (let p = alignDown(s.vaddr); p < alignUp(s.vaddr + s.memsz); p += PAGE_SIZE) pages.set(p, (pages.get(p) ?? 0) | s.prot);
   }
   for (const [page, prot] of [...pages].sort((x, y) => x[0] - y[0])) mem.map(page, PAGE_SIZE, prot);
@@ -50,6 +50,6 @@ export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
 
 /** Installs the program's translated code (after {@link mapAotImage}). */
 export async function installAotProgram(program: AotProgram, exec: DynamicExecutor): Promise<void> {
-  const code = program.manifest.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  const code = program.manifest.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   await exec.installModule(program.module, program.entries, code);
 }

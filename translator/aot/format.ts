@@ -14,36 +14,22 @@
  *   {@link AotManifest}.
  */
 import type { GuestName } from "../guests/guest.ts";
+import type { ProcessImage } from "../../runtime/process/loader.ts";
 
 /** Name of the custom section holding the manifest. */
 export const AOT_SECTION = "isa2wasm";
 /** Version of the manifest format; the runtime refuses other versions. */
 export const AOT_FORMAT = 1;
 
-/** One loadable segment of the guest image. */
-export interface AotSegment {
-  /** guest address and size in memory (page alignment is the runtime's job) */
-  vaddr: number;
-  memsz: number;
-  /** bytes provided by the module's data segment at `vaddr` */
-  filesz: number;
-  /** PROT_READ | PROT_WRITE | PROT_EXEC bits */
-  prot: number;
-}
-
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {
   format: typeof AOT_FORMAT;
   guest: GuestName;
-  /** ELF entry point */
-  entry: number;
-  segments: AotSegment[];
-  /** auxiliary vector inputs: program headers' address in guest memory, entry size and count */
-  phdr: number;
-  phent: number;
-  phnum: number;
-  /** initial program break (page-aligned end of the highest segment) */
-  brk: number;
+  /**
+   * the loaded program as runtime/process/loader.ts describes it: entry, segments (the module's data
+   * segment at each segment's vaddr holds its `filesz` file bytes), auxv inputs, initial brk
+   */
+  image: ProcessImage;
   /** the translated program: file name, size, and how it was translated */
   source: { name: string; size: number };
   translation: { optimize: number; functions: number; entries: number; instructions: number; discoveryRoots: number };
@@ -64,6 +50,6 @@ export function decodeManifest(bytes: ArrayBuffer | Uint8Array): AotManifest {
   }
   if (m.format !== AOT_FORMAT) throw new Error(`unsupported isa2wasm module format ${String(m.format)} (this runtime reads format ${AOT_FORMAT}); translate the program again`);
   if (m.guest !== "riscv64" && m.guest !== "ppc32") throw new Error(`unknown guest "${String(m.guest)}" in isa2wasm module`);
-  if (!Array.isArray(m.segments) || typeof m.entry !== "number") throw new Error("malformed isa2wasm module manifest");
+  if (typeof m.image !== "object" || !Array.isArray(m.image.segments) || typeof m.image.entry !== "number") throw new Error("malformed isa2wasm module manifest");
   return m;
 }

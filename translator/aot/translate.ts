@@ -10,21 +10,17 @@
 import type { Guest } from "../guests/guest.ts";
 import { compileRegions } from "../codegen/module.ts";
 import type { Region } from "../codegen/lower.ts";
-import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
+import { PROT_EXEC, type GuestMemory } from "../../runtime/memory/memory.ts";
 import { memoryCodeReader } from "../../runtime/interp/lift.ts";
+import type { ProcessImage } from "../../runtime/process/loader.ts";
 import { discover, scanCodePointers, type RootKind } from "./discover.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
 
-/** A loadable program, independent of the file format it came from. */
+/** A program loaded into guest memory (runtime/process/loader.ts), with what discovery starts from. */
 export interface ProgramImage {
   guest: Guest;
-  entry: number;
-  /** loadable segments: file bytes (`data`, may be shorter than memsz) and PROT_* bits */
-  segments: Array<{ vaddr: number; memsz: number; data: Uint8Array; prot: number }>;
-  phdr: number;
-  phent: number;
-  phnum: number;
-  brk: number;
+  mem: GuestMemory;
+  image: ProcessImage;
   /** function symbols (empty for stripped programs) */
   functions: number[];
   /** pointers from init/fini arrays */
@@ -39,7 +35,7 @@ export interface TranslateOptions {
   optimize?: number;
   /** the program's file name and size, recorded in the manifest */
   source: { name: string; size: number };
-  /** progress reports: phase name and done/total */
+  /** progress reports: phase name and done/total (total 0: unknown) */
   progress?: (phase: "discover" | "lower" | "optimize", done: number, total: number) => void;
 }
 
@@ -56,23 +52,18 @@ export interface TranslationStats {
   bytes: number;
 }
 
-/** Translates `image` into a module; returns its bytes and figures. */
-export function translateProgram(image: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
-  const { guest } = image;
+/** Translates `program` into a module; returns its bytes and figures. */
+export function translateProgram(program: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
+  const { guest, mem, image } = program;
   const t0 = performance.now();
-  const mem = new GuestMemory();
-  for (const s of image.segments) {
-    mem.map(s.vaddr, s.memsz, s.prot);
-    mem.u8.set(s.data.subarray(0, Math.min(s.data.length, s.memsz)), s.vaddr);
-  }
   const exec = image.segments.filter((s) => s.prot & PROT_EXEC);
   const executable = (pc: number) => exec.some((s) => pc >= s.vaddr && pc < s.vaddr + s.memsz);
   const align = guest.name === "riscv64" ? 2 : 4;
   const roots: Array<{ pc: number; kind: RootKind }> = [{ pc: image.entry, kind: "entry" }];
-  for (const pc of image.functions) roots.push({ pc, kind: "symbol" });
-  for (const pc of image.initPointers) roots.push({ pc, kind: "init" });
+  for (const pc of program.functions) roots.push({ pc, kind: "symbol" });
+  for (const pc of program.initPointers) roots.push({ pc, kind: "init" });
   const wordBytes = guest.addressBits === 64 ? 8 : 4;
-  for (const d of image.data) for (const pc of scanCodePointers(d.bytes, wordBytes, guest.endian, align, executable)) roots.push({ pc, kind: "pointer" });
+  for (const d of program.data) for (const pc of scanCodePointers(d.bytes, wordBytes, guest.endian, align, executable)) roots.push({ pc, kind: "pointer" });
   const found = discover(guest, memoryCodeReader(mem, guest.endian), roots, executable, {
     progress: (n) => opts.progress?.("discover", n, 0),
   });
@@ -82,19 +73,17 @@ export function translateProgram(image: ProgramImage, opts: TranslateOptions): {
   const manifest: AotManifest = {
     format: AOT_FORMAT,
     guest: guest.name,
-    entry: image.entry,
-    segments: image.segments.map((s) => ({ vaddr: s.vaddr, memsz: s.memsz, filesz: Math.min(s.data.length, s.memsz), prot: s.prot & (PROT_READ | PROT_WRITE | PROT_EXEC) })),
-    phdr: image.phdr, phent: image.phent, phnum: image.phnum, brk: image.brk,
+    image,
     source: opts.source,
     translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions: found.instructions, discoveryRoots: roots.length },
   };
   const compiled = compileRegions(guest.state, regions, {
     optimize: opts.optimize ?? 2,
     aot: true,
-    data: image.segments.filter((s) => s.data.length > 0).map((s) => ({ offset: s.vaddr, data: s.data.subarray(0, Math.min(s.data.length, s.memsz)) })),
+    data: image.segments.filter((s) => s.filesz > 0).map((s) => ({ offset: s.vaddr, data: mem.u8.slice(s.vaddr, s.vaddr + s.filesz) })),
     customSections: [{ name: AOT_SECTION, data: encodeManifest(manifest) }],
     progress: (done, total) => {
-      opts.progress?.("lower", done, total);
+      opts.progress?.("lower", done + 1, total);
       if (done === total - 1) opts.progress?.("optimize", 0, 1);
     },
   });

@@ -215,16 +215,23 @@ class RegionLowering {
     const entryPcs = regionEntries(this.region);
     let start = entries.get(this.region.entry)!;
     if (entryPcs.length > 1) {
-      const dispatch = relooper.addBlockWithSwitch(m.nop(), m.local.get(0, binaryen.i32));
+      const dispatch = relooper.addBlock(m.nop());
       entryPcs.forEach((pc, i) => {
         const to = entries.get(pc);
         if (!to) throw new Error(`internal error: region entry 0x${pc.toString(16)} is not one of its blocks`);
-        relooper.addBranchForSwitch(dispatch, to, i === 0 ? [] : [i], 0);
+        if (i > 0) relooper.addBranch(dispatch, to, m.i32.eq(m.local.get(0, binaryen.i32), m.i32.const(i)), 0);
       });
+      relooper.addBranch(dispatch, entries.get(this.region.entry)!, 0, 0);
       start = dispatch;
     }
     const label = this.local(binaryen.i32);
-    const body = relooper.renderAndDispose(start, label);
+    let body: X;
+    try {
+      body = relooper.renderAndDispose(start, label);
+    } catch {
+      // binaryen's Relooper rejects some multiple-entry graphs; the caller then splits the region
+      throw new UnsupportedIR(`the Relooper cannot structure region 0x${this.region.entry.toString(16)} with ${entryPcs.length} entries`);
+    }
     // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
     const prologue: X[] = [];
     for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));

@@ -1,6 +1,6 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
-import type { StateLayout } from "../ir/ir.ts";
+import type { Block, StateLayout } from "../ir/ir.ts";
 import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region } from "./lower.ts";
 
 /** The result of compiling a batch of regions. */
@@ -16,6 +16,12 @@ export interface CompiledModule {
   /** time spent in binaryen, ms */
   compileMs: number;
 }
+
+/** binaryen passes of optimisation level 1: local cleanup that shrinks code cheaply. */
+const QUICK_PASSES = [
+  "remove-unused-brs", "remove-unused-names", "merge-blocks", "simplify-locals-nostructure", "vacuum",
+  "coalesce-locals", "reorder-locals", "optimize-instructions", "vacuum",
+];
 
 /** Options of {@link compileRegions}. */
 export interface CompileOptions {
@@ -47,18 +53,31 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     addSupportFunctions(m);
     for (const s of opts.customSections ?? []) m.addCustomSection(s.name, s.data);
     let done = 0;
-    for (const r of regions) {
-      opts.progress?.(done++, regions.length);
+    const add = (r: Region): boolean => {
       try {
         addRegion(m, layout, r, opts.aot ?? false);
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
+        return true;
       } catch (e) {
         if (!(e instanceof UnsupportedIR)) throw e;
         rejected.push({ entry: r.entry, reason: e.message });
+        return false;
       }
+    };
+    for (const r of regions) {
+      opts.progress?.(done++, regions.length);
+      if (add(r) || regionEntries(r).length === 1) continue;
+      // a multiple-entry region that failed: one single-entry region per entry instead (blocks duplicated)
+      rejected.pop();
+      for (const pc of regionEntries(r)) add({ entry: pc, blocks: reachableBlocks(r.blocks, pc) });
     }
     const level = opts.optimize ?? 2;
-    if (level > 0) {
+    if (level === 1) {
+      // a short pipeline for whole programs: the host's Wasm compiler does the heavy optimisation
+      binaryen.setOptimizeLevel(1);
+      binaryen.setShrinkLevel(0);
+      m.runPasses(QUICK_PASSES);
+    } else if (level > 1) {
       binaryen.setOptimizeLevel(level);
       binaryen.setShrinkLevel(0);
       m.optimize();
@@ -83,4 +102,21 @@ export function regionsToText(layout: StateLayout, regions: Region[]): string {
   } finally {
     m.dispose();
   }
+}
+
+/** The blocks of `blocks` reachable from `entry` through jumps and branches, `entry` first. */
+function reachableBlocks(blocks: Block[], entry: number): Block[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const out: Block[] = [];
+  const seen = new Set<number>([entry]);
+  const work = [entry];
+  while (work.length > 0) {
+    const b = byPc.get(work.shift()!);
+    if (!b) continue;
+    out.push(b);
+    const x = b.exit;
+    const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+    for (const s of succ) if (!seen.has(s) && byPc.has(s)) { seen.add(s); work.push(s); }
+  }
+  return out;
 }
