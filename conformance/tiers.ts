@@ -7,9 +7,10 @@ import type { Guest } from "../translator/guests/guest.ts";
 import type { GuestMemory } from "../runtime/memory/memory.ts";
 import type { CpuState } from "../runtime/state.ts";
 import { Interpreter, type InterpreterOptions, type Stop } from "../runtime/interp/interpreter.ts";
-import { InterpreterTier, type ExecutionTier } from "../runtime/process/process.ts";
+import { InterpreterTier, type ExecutionTier, type TierParts } from "../runtime/process/process.ts";
 import { liftBlock, memoryCodeReader } from "../runtime/interp/lift.ts";
 import { DynamicExecutor } from "../runtime/jit/dynamic.ts";
+import { DynamicTier } from "../runtime/jit/tier.ts";
 import { compileRegions } from "../translator/codegen/module.ts";
 import type { Region } from "../translator/codegen/lower.ts";
 import type { Block } from "../translator/ir/ir.ts";
@@ -39,18 +40,7 @@ export interface ConformanceTier {
   readonly process?: { interpreter: InterpreterOptions; tier: (p: TierParts) => ExecutionTier };
 }
 
-/** What GuestProcess hands a tier builder. */
-export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
-
-/** The dynamic executor (and the interpreter it falls back to) as a process execution tier. */
-class DynamicProcessTier implements ExecutionTier {
-  constructor(readonly dyn: DynamicExecutor, readonly interp: Interpreter) {}
-  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
-  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
-  instructionCounts(): Record<string, number> { return { interp: this.interp.instructions, dynamic: this.dyn.translatedInstructions }; }
-  get blocksLifted(): number { return this.interp.blocksLifted; }
-  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
-}
+export type { TierParts };
 
 /** The interpreter with one block executor; "compile" compiles every block before its first run. */
 function interpreterTier(executor: "compile" | "evaluate"): ConformanceTier {
@@ -76,8 +66,7 @@ const dynamicTier: ConformanceTier = {
   // programs run with the default threshold: hot code is translated, cold code interpreted
   process: {
     interpreter: {},
-    tier: ({ guest, mem, state, interp }) =>
-      new DynamicProcessTier(new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions)), interp),
+    tier: (parts) => new DynamicTier(parts, compileRegions),
   },
 };
 
