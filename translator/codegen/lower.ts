@@ -182,6 +182,9 @@ class RegionLowering {
     this.region.blocks.forEach((b, i) => {
       const exit = b.exit;
       const code = bodies[i]!;
+      // exits read the temps of their own block (not of the block lowered last)
+      this.block = b;
+      this.tempLocal = this.blockTemps.get(b)!;
       // The exit's own code (for non-branching exits) is appended to the block.
       switch (exit.kind) {
         case "jump": case "call": {
@@ -204,7 +207,12 @@ class RegionLowering {
       const exit = b.exit;
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
+      } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
+        // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
+        // branches between the same pair of blocks)
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), 0, 0);
       } else if (exit.kind === "branch") {
+        this.block = b;
         this.tempLocal = this.blockTemps.get(b)!;
         const cond = m.local.get(this.tempLocal[exit.cond]!, binaryen.i32);
         relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), cond, 0);
