@@ -7,14 +7,21 @@
  * Random differential testing (kind "random", conformance/random.ts): `--random N --seed S` runs N seeded
  * random RV64GC sequences under qemu-riscv64 (--batch per qemu process) and in every tier; a sequence a tier
  * gets wrong is minimised to its first differing instruction. `--random N` alone selects only this kind.
- *   CI-sized run (a few minutes on 2 cores):  npm run conformance -- --random 2000 --seed 1
- *   The committed full run (conformance/report-full/, >= 100,000 sequences per tier):
- *     npm run conformance -- --random 100000 --seed 20240601 --report conformance/report-full
+ * The translating tiers dominate the cost (a binaryen compile per block in dynamic, per batch in aot);
+ * --optimize 1 (binaryen's quick pass list, as AOT uses for whole programs) makes them about 3x faster than
+ * the default level 2, and --jobs 2 runs the tiers in two processes.
+ *   CI-sized run (a few minutes on 2 cores):
+ *     npm run conformance -- --random 3000 --seed 1 --optimize 1 --jobs 2
+ *   The committed full run (conformance/report-full/, 100,000 sequences per tier):
+ *     npm run conformance -- --random 100000 --seed 20240601 --optimize 1 --jobs 2 --report conformance/report-full
  *   The sequences of the uvu test (conformance/riscv64/random/seed-1.json, no qemu needed to run them):
  *     npm run conformance -- --random 50 --seed 1 --tier interp-evaluate --save-random conformance/riscv64/random/seed-1.json
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import type { Guest } from "../translator/guests/guest.ts";
 import { riscv64 } from "../translator/guests/riscv64/index.ts";
@@ -35,6 +42,7 @@ const USAGE = `usage: conformance [--guest riscv64|ppc32|all] [--tier interp|int
   --length L      instructions (items) per random sequence (default 16)
   --batch K       random sequences per reference program, i.e. per qemu process (default 1000)
   --minimise M    failing random sequences minimised per tier (default 20)
+  --jobs J        run the random kind's tiers in J processes (each runs the reference for itself)
   --save-random F also write the random sequences with their reference results to F (at most one batch)`;
 
 /** Guests the suite knows, with their front ends. */
@@ -64,7 +72,7 @@ export interface ReportRow {
 
 interface Options {
   guests: string[]; tier: string; kinds: Kind[]; report: string; optimize?: number;
-  random: { count: number; seed: bigint; length: number; batch: number; minimise: number; save?: string };
+  random: { count: number; seed: bigint; length: number; batch: number; minimise: number; save?: string; jobs: number };
 }
 
 /** A positive integer option value, or a clear error. */
@@ -76,7 +84,7 @@ function count(flag: string, v: string, min = 1): number {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     guests: ["riscv64"], tier: "all", kinds: ["vectors", "programs"], report: join(conformanceDir(), "report"),
-    random: { count: 0, seed: 1n, length: 16, batch: 1000, minimise: 20 },
+    random: { count: 0, seed: 1n, length: 16, batch: 1000, minimise: 20, jobs: 1 },
   };
   let kindGiven = false, countGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -114,6 +122,7 @@ function parseArgs(argv: string[]): Options {
       case "--length": o.random.length = count(flag, value()); break;
       case "--batch": o.random.batch = count(flag, value()); break;
       case "--minimise": o.random.minimise = count(flag, value(), 0); break;
+      case "--jobs": o.random.jobs = count(flag, value()); break;
       case "--save-random": o.random.save = value(); break;
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
@@ -183,12 +192,56 @@ interface RandomSummary {
   minimiseMs: number;
 }
 
+/** Expected relative cost of a tier on random sequences (for splitting tiers between jobs). */
+const TIER_COST: Record<string, number> = { dynamic: 10, aot: 6, "interp-compile": 1, "interp-evaluate": 0.3 };
+
+/**
+ * The random kind in `jobs` child processes, each running some of the tiers (this program with --tier and
+ * a report directory of its own); their rows are merged. Each child runs the reference itself (qemu is
+ * deterministic and sequence k of a seed is always the same, so all tiers see the same sequences).
+ */
+async function randomRowsInJobs(tiers: ConformanceTier[], o: Options["random"], optimize: number | undefined): Promise<{ rows: ReportRow[]; summary?: RandomSummary }> {
+  const groups: ConformanceTier[][] = Array.from({ length: Math.min(o.jobs, tiers.length) }, () => []);
+  const load = groups.map(() => 0);
+  for (const t of [...tiers].sort((a, b) => (TIER_COST[b.name] ?? 1) - (TIER_COST[a.name] ?? 1))) {
+    const i = load.indexOf(Math.min(...load));
+    groups[i]!.push(t);
+    load[i]! += TIER_COST[t.name] ?? 1;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "conformance-jobs-"));
+  try {
+    const results = await Promise.all(groups.map((g, j) => new Promise<{ rows: ReportRow[]; random?: RandomSummary }>((resolve, reject) => {
+      const report = join(dir, String(j));
+      const args = [fileURLToPath(import.meta.url), "--kind", "random", "--random", String(o.count), "--seed", String(o.seed),
+        "--length", String(o.length), "--batch", String(o.batch), "--minimise", String(o.minimise), "--tier", g.map((t) => t.name).join(","),
+        "--report", report, ...(optimize !== undefined ? ["--optimize", String(optimize)] : [])];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+      let partial = "";
+      child.stderr.on("data", (d: Buffer) => {
+        const lines = (partial + d.toString()).split("\n");
+        partial = lines.pop()!;
+        for (const line of lines) console.error(`[job ${j}: ${g.map((t) => t.name).join(",")}] ${line}`);
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        if (code !== 0 && code !== 1) { reject(new Error(`job ${j} (${g.map((t) => t.name).join(",")}) exited with ${code}`)); return; }
+        const summary = JSON.parse(readFileSync(join(report, "summary.json"), "utf8")) as { rows: ReportRow[]; random?: RandomSummary };
+        resolve({ rows: summary.rows, random: summary.random });
+      });
+    })));
+    return { rows: results.flatMap((r) => r.rows), summary: results.find((r) => r.random !== undefined)?.random };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Random rows: the sequences run once under the reference and then in every tier. */
-async function randomRows(guestName: string, tiers: ConformanceTier[], o: Options["random"]): Promise<{ rows: ReportRow[]; summary?: RandomSummary }> {
+async function randomRows(guestName: string, tiers: ConformanceTier[], o: Options["random"], optimize?: number): Promise<{ rows: ReportRow[]; summary?: RandomSummary }> {
   const empty = (note: string): ReportRow[] => tiers.map((t) => ({ guest: guestName, tier: t.name, kind: "random" as const, passed: 0, failed: 0, ms: 0, parts: [], failures: [], note }));
   if (guestName !== "riscv64") return { rows: empty(`no random sequence generator for ${guestName} yet`) };
   const missing = referenceMissing();
   if (missing !== undefined) throw new Error(missing);
+  if (o.jobs > 1 && tiers.length > 1 && o.save === undefined) return randomRowsInJobs(tiers, o, optimize);
   if (o.save !== undefined) {
     const file = referenceRun(randomBatch(o.seed, 0, o.count, o.length));
     mkdirSync(dirname(o.save), { recursive: true });
@@ -303,7 +356,7 @@ async function main(): Promise<number> {
     if (o.kinds.includes("random")) {
       let r;
       try {
-        r = await randomRows(guest, tiers, o.random);
+        r = await randomRows(guest, tiers, o.random, o.optimize);
       } catch (e) {
         console.error(`random: ${(e as Error).message}`);
         return 2;
