@@ -42,7 +42,8 @@ const USAGE = `usage: conformance [--guest riscv64|ppc32|all] [--tier interp|int
   --length L      instructions (items) per random sequence (default 16)
   --batch K       random sequences per reference program, i.e. per qemu process (default 1000)
   --minimise M    failing random sequences minimised per tier (default 20)
-  --jobs J        run the random kind's tiers in J processes (each runs the reference for itself)
+  --jobs J        share the random sequences out to J processes (each runs its share in every tier)
+  --first F       index of the first random sequence (default 0): sequences F..F+N-1 of the seed
   --save-random F also write the random sequences with their reference results to F (at most one batch)`;
 
 /** Guests the suite knows, with their front ends. */
@@ -72,7 +73,7 @@ export interface ReportRow {
 
 interface Options {
   guests: string[]; tier: string; kinds: Kind[]; report: string; optimize?: number;
-  random: { count: number; seed: bigint; length: number; batch: number; minimise: number; save?: string; jobs: number };
+  random: { count: number; first: number; seed: bigint; length: number; batch: number; minimise: number; save?: string; jobs: number };
 }
 
 /** A positive integer option value, or a clear error. */
@@ -84,7 +85,7 @@ function count(flag: string, v: string, min = 1): number {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     guests: ["riscv64"], tier: "all", kinds: ["vectors", "programs"], report: join(conformanceDir(), "report"),
-    random: { count: 0, seed: 1n, length: 16, batch: 1000, minimise: 20, jobs: 1 },
+    random: { count: 0, first: 0, seed: 1n, length: 16, batch: 1000, minimise: 20, jobs: 1 },
   };
   let kindGiven = false, countGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -123,6 +124,7 @@ function parseArgs(argv: string[]): Options {
       case "--batch": o.random.batch = count(flag, value()); break;
       case "--minimise": o.random.minimise = count(flag, value(), 0); break;
       case "--jobs": o.random.jobs = count(flag, value()); break;
+      case "--first": o.random.first = count(flag, value(), 0); break;
       case "--save-random": o.random.save = value(); break;
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
@@ -186,50 +188,56 @@ async function programsRow(guestName: string, tier: ReturnType<typeof tiersFor>[
 
 /** What the random kind ran, for the report. */
 interface RandomSummary {
-  count: number; seed: string; length: number; batch: number;
+  count: number; seed: string; length: number; batch: number; first: number;
+  /** processes the sequences were shared out to (times below are summed over them) */
+  jobs?: number;
   /** generation and reference runs (gcc + qemu-riscv64): total and sequences per second */
   referenceMs: number; referenceRate: number;
   minimiseMs: number;
+  /** wall-clock time of the whole random kind (all tiers, reference and minimising included) */
+  wallMs?: number;
 }
 
-/** Expected relative cost of a tier on random sequences (for splitting tiers between jobs). */
-const TIER_COST: Record<string, number> = { dynamic: 10, aot: 6, "interp-compile": 1, "interp-evaluate": 0.3 };
-
 /**
- * The random kind in `jobs` child processes, each running some of the tiers (this program with --tier and
- * a report directory of its own); their rows are merged. Each child runs the reference itself (qemu is
- * deterministic and sequence k of a seed is always the same, so all tiers see the same sequences).
+ * The random kind in `jobs` child processes (this program with --first/--random and a report directory of
+ * its own), each running a consecutive share of the sequences in every tier; their rows are added up.
+ * Sequence k of a seed is the same whichever process runs it.
  */
 async function randomRowsInJobs(tiers: ConformanceTier[], o: Options["random"], optimize: number | undefined): Promise<{ rows: ReportRow[]; summary?: RandomSummary }> {
-  const groups: ConformanceTier[][] = Array.from({ length: Math.min(o.jobs, tiers.length) }, () => []);
-  const load = groups.map(() => 0);
-  for (const t of [...tiers].sort((a, b) => (TIER_COST[b.name] ?? 1) - (TIER_COST[a.name] ?? 1))) {
-    const i = load.indexOf(Math.min(...load));
-    groups[i]!.push(t);
-    load[i]! += TIER_COST[t.name] ?? 1;
-  }
+  const jobs = Math.min(o.jobs, o.count);
   const dir = mkdtempSync(join(tmpdir(), "conformance-jobs-"));
   try {
-    const results = await Promise.all(groups.map((g, j) => new Promise<{ rows: ReportRow[]; random?: RandomSummary }>((resolve, reject) => {
+    const results = await Promise.all(Array.from({ length: jobs }, (_, j) => new Promise<{ rows: ReportRow[]; random: RandomSummary }>((resolve, reject) => {
+      const first = o.first + Math.floor((o.count * j) / jobs), count = o.first + Math.floor((o.count * (j + 1)) / jobs) - first;
       const report = join(dir, String(j));
-      const args = [fileURLToPath(import.meta.url), "--kind", "random", "--random", String(o.count), "--seed", String(o.seed),
-        "--length", String(o.length), "--batch", String(o.batch), "--minimise", String(o.minimise), "--tier", g.map((t) => t.name).join(","),
+      const args = [fileURLToPath(import.meta.url), "--kind", "random", "--random", String(count), "--first", String(first), "--seed", String(o.seed),
+        "--length", String(o.length), "--batch", String(o.batch), "--minimise", String(o.minimise), "--tier", tiers.map((t) => t.name).join(","),
         "--report", report, ...(optimize !== undefined ? ["--optimize", String(optimize)] : [])];
       const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
       let partial = "";
       child.stderr.on("data", (d: Buffer) => {
         const lines = (partial + d.toString()).split("\n");
         partial = lines.pop()!;
-        for (const line of lines) console.error(`[job ${j}: ${g.map((t) => t.name).join(",")}] ${line}`);
+        for (const line of lines) console.error(`[job ${j}: ${first}..${first + count - 1}] ${line}`);
       });
       child.on("error", reject);
       child.on("close", (code) => {
-        if (code !== 0 && code !== 1) { reject(new Error(`job ${j} (${g.map((t) => t.name).join(",")}) exited with ${code}`)); return; }
-        const summary = JSON.parse(readFileSync(join(report, "summary.json"), "utf8")) as { rows: ReportRow[]; random?: RandomSummary };
-        resolve({ rows: summary.rows, random: summary.random });
+        if (code !== 0 && code !== 1) { reject(new Error(`job ${j} (sequences ${first}..${first + count - 1}) exited with ${code}`)); return; }
+        const summary = JSON.parse(readFileSync(join(report, "summary.json"), "utf8")) as { rows: ReportRow[]; random: RandomSummary };
+        resolve(summary);
       });
     })));
-    return { rows: results.flatMap((r) => r.rows), summary: results.find((r) => r.random !== undefined)?.random };
+    // add up the rows of each tier; times are the sum over jobs (CPU time of the tier), so rates stay per core
+    const rows = tiers.map((t): ReportRow => {
+      const parts = results.map((r) => r.rows.find((x) => x.tier === t.name)!);
+      const passed = parts.reduce((n, r) => n + r.passed, 0), failed = parts.reduce((n, r) => n + r.failed, 0);
+      const ms = parts.reduce((n, r) => n + r.ms, 0);
+      return { guest: "riscv64", tier: t.name, kind: "random", passed, failed, ms, rate: (passed + failed) / (ms / 1000),
+        parts: parts.flatMap((r) => r.parts), failures: parts.flatMap((r) => r.failures).slice(0, MAX_FAILURES) };
+    });
+    const referenceMs = results.reduce((n, r) => n + r.random.referenceMs, 0);
+    return { rows, summary: { ...results[0]!.random, count: o.count, first: o.first, jobs, referenceMs, referenceRate: o.count / (referenceMs / 1000),
+      minimiseMs: results.reduce((n, r) => n + r.random.minimiseMs, 0) } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -241,9 +249,9 @@ async function randomRows(guestName: string, tiers: ConformanceTier[], o: Option
   if (guestName !== "riscv64") return { rows: empty(`no random sequence generator for ${guestName} yet`) };
   const missing = referenceMissing();
   if (missing !== undefined) throw new Error(missing);
-  if (o.jobs > 1 && tiers.length > 1 && o.save === undefined) return randomRowsInJobs(tiers, o, optimize);
+  if (o.jobs > 1 && o.save === undefined) return randomRowsInJobs(tiers, o, optimize);
   if (o.save !== undefined) {
-    const file = referenceRun(randomBatch(o.seed, 0, o.count, o.length));
+    const file = referenceRun(randomBatch(o.seed, o.first, o.count, o.length));
     mkdirSync(dirname(o.save), { recursive: true });
     writeFileSync(o.save, formatVectorFile({ ...file, generator: "conformance/riscv64/random.ts", seed: String(o.seed), length: o.length } as VectorFile));
     console.error(`wrote ${file.cases.length} random sequences (seed ${o.seed}) to ${o.save}`);
@@ -257,12 +265,12 @@ async function randomRows(guestName: string, tiers: ConformanceTier[], o: Option
   const rows = r.tiers.map((t): ReportRow => ({
     guest: guestName, tier: t.tier, kind: "random", passed: t.passed, failed: t.failed, ms: t.ms,
     rate: (t.passed + t.failed) / (t.ms / 1000),
-    parts: [{ name: `seed ${o.seed}, ${o.count} sequences of ${o.length}`, passed: t.passed, failed: t.failed }],
+    parts: [{ name: `seed ${o.seed}, sequences ${o.first}..${o.first + o.count - 1} (${o.length} items each)`, passed: t.passed, failed: t.failed }],
     failures: t.failures.slice(0, MAX_FAILURES).map((f) => ({ part: "random", id: f.id, detail: describeRandomFailure(f) })),
   }));
   return {
     rows,
-    summary: { count: o.count, seed: String(o.seed), length: o.length, batch: o.batch, referenceMs: r.referenceMs,
+    summary: { count: o.count, first: o.first, seed: String(o.seed), length: o.length, batch: o.batch, referenceMs: r.referenceMs,
       referenceRate: o.count / (r.referenceMs / 1000), minimiseMs: r.minimiseMs },
   };
 }
@@ -302,9 +310,12 @@ function markdown(rows: ReportRow[], totals: { passed: number; failed: number },
   ];
   if (random !== undefined) {
     out.push("## Random sequences", "",
-      `${random.count} sequences of ${random.length} instructions (seed ${random.seed}), ${random.batch} per qemu process.`,
+      `${random.count} sequences of ${random.length} items (seed ${random.seed}, sequences ${random.first}..${random.first + random.count - 1}), ${random.batch} per qemu process` +
+        (random.jobs !== undefined ? `, shared out to ${random.jobs} processes (times are summed over them: CPU time per tier).` : "."),
       `Generation and reference runs (gcc + qemu-riscv64): ${(random.referenceMs / 1000).toFixed(1)} s, ${Math.round(random.referenceRate)} sequences/s;`,
-      `minimising failures: ${(random.minimiseMs / 1000).toFixed(1)} s. Per tier (the tier's own time; sequences/s):`, "",
+      `minimising failures: ${(random.minimiseMs / 1000).toFixed(1)} s` +
+        (random.wallMs !== undefined ? `; wall-clock time of the whole random kind: ${(random.wallMs / 60000).toFixed(1)} min.` : "."),
+      "Per tier (the tier's own time; sequences/s):", "",
       "| tier | sequences | time | sequences/s |", "|---|---:|---:|---:|",
       ...rows.filter((r) => r.kind === "random" && r.rate !== undefined)
         .map((r) => `| ${r.tier} | ${r.passed + r.failed} | ${(r.ms / 1000).toFixed(1)} s | ${Math.round(r.rate!)} |`),
@@ -355,8 +366,10 @@ async function main(): Promise<number> {
     }
     if (o.kinds.includes("random")) {
       let r;
+      const t0 = performance.now();
       try {
         r = await randomRows(guest, tiers, o.random, o.optimize);
+        if (r.summary) r.summary.wallMs = performance.now() - t0;
       } catch (e) {
         console.error(`random: ${(e as Error).message}`);
         return 2;

@@ -12,6 +12,8 @@ import type { ConformanceTier } from "./tiers.ts";
 
 export interface RandomOptions {
   count: number;
+  /** index of the first sequence (default 0) */
+  first?: number;
   seed: bigint;
   /** items per sequence */
   length: number;
@@ -84,9 +86,10 @@ export async function minimise(seq: Sequence, tier: ConformanceTier): Promise<Ra
 export async function runRandom(tiers: ConformanceTier[], o: RandomOptions): Promise<RandomResult> {
   const results: RandomTierResult[] = tiers.map((t) => ({ tier: t.name, passed: 0, failed: 0, ms: 0, failures: [] }));
   let referenceMs = 0, minimiseMs = 0;
-  for (let first = 0; first < o.count; first += o.batch) {
+  const start = o.first ?? 0;
+  for (let done = 0; done < o.count; done += o.batch) {
     const t0 = performance.now();
-    const seqs = randomBatch(o.seed, first, Math.min(o.batch, o.count - first), o.length);
+    const seqs = randomBatch(o.seed, start + done, Math.min(o.batch, o.count - done), o.length);
     const file = referenceRun(seqs);
     referenceMs += performance.now() - t0;
     for (let i = 0; i < tiers.length; i++) {
@@ -111,7 +114,7 @@ export async function runRandom(tiers: ConformanceTier[], o: RandomOptions): Pro
       }
       minimiseMs += performance.now() - t2;
     }
-    o.progress?.(first + seqs.length, results);
+    o.progress?.(done + seqs.length, results);
   }
   return { tiers: results, referenceMs, minimiseMs };
 }
