@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { riscv64 } from "../translator/guests/riscv64/index.ts";
 import { conformanceDir, formatFailures, readVectorFile, runVectorGroup } from "./vectors.ts";
 import { tiersFor } from "./tiers.ts";
-import { instructionCount, prefix, programSource, randomSequence } from "./riscv64/random.ts";
+import { instructionCount, prefix, programSource, randomSequence, referenceMissing } from "./riscv64/random.ts";
+import { runRandom } from "./random.ts";
+import type { Guest } from "../translator/guests/guest.ts";
 
 const file = readVectorFile(join(conformanceDir(), "riscv64", "random", "seed-1.json"));
 const meta = file as typeof file & { seed: string; length: number };
@@ -61,6 +63,20 @@ test("prefixes: the first p instructions, branch targets past the cut at the end
   const src = programSource([prefix(s, 3)]);
   assert.match(src, /^L_0:$/m);
   assert.match(src, /^E_0:$/m);
+});
+
+// end to end with the reference (skipped where qemu-riscv64 or the cross gcc is not installed): a lifter
+// rule patched (sub as add) makes sequences fail, and each failure is minimised to a sub
+const missing = referenceMissing();
+test(`a patched lifter rule is minimised to the first wrong instruction${missing ? ` (skipped: ${missing})` : ""}`, async () => {
+  if (missing) return;
+  const patched: Guest = { ...riscv64, lift: (d, pc, b) => riscv64.lift(d.op === "sub" ? { ...d, op: "add" } : d, pc, b) };
+  const r = await runRandom(tiersFor("interp-evaluate"), { count: 40, seed: 1n, length: 16, batch: 40, minimise: 3, guest: patched });
+  const t = r.tiers[0]!;
+  assert.ok(t.failed > 0, "no sequence failed");
+  const minimised = t.failures.filter((f) => f.first !== undefined);
+  assert.is(minimised.length, Math.min(3, t.failed));
+  for (const f of minimised) assert.match(f.first!.dis, /^(c\.)?sub /, `${f.id}: first difference at ${f.first!.dis}`);
 });
 
 test.run();

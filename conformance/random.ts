@@ -5,6 +5,7 @@
  * qemu and in the tier, and the first prefix that differs names the first instruction the tier gets wrong,
  * reported with its disassembly (the project's disassembler).
  */
+import type { Guest } from "../translator/guests/guest.ts";
 import { riscv64 } from "../translator/guests/riscv64/index.ts";
 import { instructionCount, prefix, randomSequence, referenceRun, type Sequence } from "./riscv64/random.ts";
 import { runVectorGroup, type VectorFailure, type VectorFile } from "./vectors.ts";
@@ -21,6 +22,8 @@ export interface RandomOptions {
   batch: number;
   /** failing sequences minimised per tier (the rest are reported unminimised) */
   minimise: number;
+  /** the front end under test (default riscv64; the meta-tests patch it) */
+  guest?: Guest;
   /** called after every batch */
   progress?: (done: number, results: RandomTierResult[]) => void;
 }
@@ -65,11 +68,11 @@ export function randomBatch(seed: bigint, first: number, count: number, length: 
  * Finds the first instruction of `seq` that `tier` gets wrong: runs every prefix under the reference and
  * in the tier. Undefined when every prefix agrees (the difference needs the whole sequence).
  */
-export async function minimise(seq: Sequence, tier: ConformanceTier): Promise<RandomFailure["first"]> {
+export async function minimise(seq: Sequence, tier: ConformanceTier, guest: Guest = riscv64): Promise<RandomFailure["first"]> {
   const n = instructionCount(seq);
   const prefixes = Array.from({ length: n }, (_, i) => prefix(seq, i + 1));
   const file = referenceRun(prefixes, "prefixes");
-  const r = await runVectorGroup(riscv64, file, tier);
+  const r = await runVectorGroup(guest, file, tier);
   const failed = new Map(r.failures.map((f) => [f.id, f]));
   for (let p = 1; p <= n; p++) {
     const f = failed.get(`${seq.id}/${p}`);
@@ -97,7 +100,7 @@ export async function runRandom(tiers: ConformanceTier[], o: RandomOptions): Pro
       const t1 = performance.now();
       let r;
       try {
-        r = await runVectorGroup(riscv64, file, tiers[i]!);
+        r = await runVectorGroup(o.guest ?? riscv64, file, tiers[i]!);
       } catch (e) {
         // the tier could not even set up the batch (an AOT module that does not compile, ...)
         const why = `tier setup failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -110,7 +113,7 @@ export async function runRandom(tiers: ConformanceTier[], o: RandomOptions): Pro
       for (const f of r.failures) {
         if (res.failures.length >= MAX_FAILURES) break;
         const setup = f.diffs[0]?.startsWith("tier setup failed") ?? false;
-        res.failures.push(await describeFailure(f, file, seqs, tiers[i]!, !setup && res.failures.length < o.minimise));
+        res.failures.push(await describeFailure(f, file, seqs, tiers[i]!, o.guest ?? riscv64, !setup && res.failures.length < o.minimise));
       }
       minimiseMs += performance.now() - t2;
     }
@@ -119,11 +122,11 @@ export async function runRandom(tiers: ConformanceTier[], o: RandomOptions): Pro
   return { tiers: results, referenceMs, minimiseMs };
 }
 
-async function describeFailure(f: VectorFailure, file: VectorFile, seqs: Sequence[], tier: ConformanceTier, min: boolean): Promise<RandomFailure> {
+async function describeFailure(f: VectorFailure, file: VectorFile, seqs: Sequence[], tier: ConformanceTier, guest: Guest, min: boolean): Promise<RandomFailure> {
   const c = file.cases.find((x) => x.id === f.id)!;
   const seq = seqs.find((s) => s.id === f.id)!;
   const out: RandomFailure = { id: f.id, diffs: f.diffs, dis: c.dis };
-  if (min) out.first = await minimise(seq, tier);
+  if (min) out.first = await minimise(seq, tier, guest);
   return out;
 }
 
