@@ -211,6 +211,10 @@ class RegionLowering {
       const exit = b.exit;
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
+      } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
+        // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
+        // branches between the same pair of blocks)
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), 0, 0);
       } else if (exit.kind === "branch") {
         this.block = b;
         this.tempLocal = this.blockTemps.get(b)!;
