@@ -187,4 +187,30 @@ test("total division and high multiplies follow the IR definition", async () => 
   }
 });
 
+test("an indirect jump reads its target from its own block's temps, wherever the block is in the region", async () => {
+  // 0x500: x3 = 1; if x1 != 0 goto 0x510 else 0x520. 0x510: jump to x2 (temps differ from 0x520's).
+  // 0x520: several temps, then jump 0x600. The region lists 0x510 before 0x520 (lowered before it).
+  const a = new BlockBuilder(0x500, types);
+  a.insn(0x500, 4); a.set(X3, a.i64(1n));
+  const blockA = a.finish({ kind: "branch", cond: a.bin("i64", "ne", a.get(X1), a.i64(0n)), taken: 0x510, fallthrough: 0x520 });
+  const b = new BlockBuilder(0x510, types);
+  b.insn(0x510, 4);
+  const target = b.bin("i64", "and", b.get(X2), b.i64(-2n));
+  const blockB = b.finish({ kind: "indirect", target, hint: "jump" });
+  const c = new BlockBuilder(0x520, types);
+  c.insn(0x520, 4);
+  let v = c.i64(0n);
+  for (let i = 0; i < 8; i++) v = c.bin("i64", "add", v, c.i64(BigInt(i)));
+  c.set(X3, v);
+  const blockC = c.finish({ kind: "jump", target: 0x600 });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate({ entry: 0x500, blocks: [blockA, blockB, blockC] }, mem);
+  st.setI64(X1, 1n); st.setI64(X2, 0x12345n);
+  assert.is(fn(), 0x12344);
+  st.setI64(X1, 0n);
+  assert.is(fn(), 0x600);
+  assert.is(st.getI64(X3), 28n);
+});
+
 test.run();
