@@ -1,7 +1,8 @@
 /**
  * Meta-test: the vector suite must catch broken semantics. A guest whose lifter turns one instruction
  * into another (sub lifted as add, fsgnjn.d as fsgnj.d) must fail exactly the cases of that instruction
- * (including the compressed forms that expand to it), in every tier.
+ * (including the compressed forms that expand to it), in every tier. The random kind must fail too: the
+ * committed random sequences that use the victim.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";

@@ -97,7 +97,7 @@ export function loadVectorGroup(guest: string, group: string): VectorFile {
   return readVectorFile(join(conformanceDir(), guest, "vectors", `${group}.json`));
 }
 
-/** Reads a vector file from a path (random sequences and their prefixes are written outside the tree). */
+/** Reads a vector file from a path (the committed random sequences live outside the vector groups). */
 export function readVectorFile(path: string): VectorFile {
   return JSON.parse(readFileSync(path, "utf8")) as VectorFile;
 }

@@ -26,7 +26,7 @@
  * Usage: node conformance/riscv64/gen-vectors.mjs [group ...]   (default: all groups)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -522,103 +522,8 @@ const trapCases = [];
   t("c.jr", "c.jr x5", { x: { 5: 0x20n }, uses: [5], rvc: true }, "target");
 }
 
-// ---- random sequences (differential testing in the manner of QEMU's risu)
-
-/** splitmix64: a seeded generator of 64-bit values */
-function rng(seed) {
-  let x = u64(seed);
-  const next = () => {
-    x = u64(x + 0x9e3779b97f4a7c15n);
-    let z = x;
-    z = u64((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = u64((z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    return z ^ (z >> 31n);
-  };
-  const int = (n) => Number(next() % BigInt(n));
-  return { next, int, pick: (xs) => xs[int(xs.length)] };
-}
-
-/** registers random code writes and reads (x28 holds the scratch pointer; B and C come from x29..x31) */
-const RX = Array.from({ length: 27 }, (_, i) => i + 1);
-const RC = [8, 9, 10, 11, 12, 13, 14, 15];
-const R_ALU = ["add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and", "addw", "subw", "sllw", "srlw", "sraw",
-  "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu", "mulw", "divw", "divuw", "remw", "remuw"];
-const I_ALU = ["addi", "slti", "sltiu", "xori", "ori", "andi", "addiw"];
-const SHIFT_I = [["slli", 64], ["srli", 64], ["srai", 64], ["slliw", 32], ["srliw", 32], ["sraiw", 32]];
-const LOADS = [["lb", 1], ["lbu", 1], ["lh", 2], ["lhu", 2], ["lw", 4], ["lwu", 4], ["ld", 8], ["flw", 4], ["fld", 8]];
-const STORES = [["sb", 1], ["sh", 2], ["sw", 4], ["sd", 8], ["fsw", 4], ["fsd", 8]];
-const FP3 = ["fadd", "fsub", "fmul", "fdiv", "fmin", "fmax", "fsgnj", "fsgnjn", "fsgnjx"];
-const FCMP = ["feq", "flt", "fle"];
-const FMA = ["fmadd", "fmsub", "fnmsub", "fnmadd"];
-const AMO = ["amoswap", "amoadd", "amoxor", "amoand", "amoor", "amomin", "amomax", "amominu", "amomaxu"];
-const FVALS = [...Object.values(D), ...Object.values(S).map(box)];
-
-/** One random instruction (asm text); `label(i)` names the label before instruction i of the sequence. */
-function randomInsn(r, i, n, label) {
-  const x = () => `x${r.pick(RX)}`;
-  const f = () => `f${r.int(32)}`;
-  const rm = () => r.pick([...RMS, "dyn"]);
-  const p = () => r.pick(["s", "d"]);
-  const c = () => `x${r.pick(RC)}`;
-  switch (r.int(16)) {
-    case 0: case 1: case 2: return `${r.pick(R_ALU)} ${x()},${x()},${x()}`;
-    case 3: case 4: return `${r.pick(I_ALU)} ${x()},${x()},${r.int(4096) - 2048}`;
-    case 5: { const [op, w] = r.pick(SHIFT_I); return `${op} ${x()},${x()},${r.int(w)}`; }
-    case 6: { const [op, sz] = r.pick(LOADS); return `${op} ${op.startsWith("f") ? f() : x()},${sz * (r.int(64 / sz) - 32 / sz)}(x28)`; }
-    case 7: { const [op, sz] = r.pick(STORES); return `${op} ${op.startsWith("f") ? f() : x()},${sz * (r.int(64 / sz) - 32 / sz)}(x28)`; }
-    case 8: { const t = i + 1 + r.int(Math.min(6, n - i)); return `${r.pick(["beq", "bne", "blt", "bge", "bltu", "bgeu"])} ${x()},${x()},${label(t)}`; }
-    case 9: {
-      const op = r.pick(FP3);
-      const rounding = ["fadd", "fsub", "fmul", "fdiv"].includes(op) ? `,${rm()}` : "";
-      return `${op}.${p()} ${f()},${f()},${f()}${rounding}`;
-    }
-    case 10: { const q = p(); return r.int(2) ? `${r.pick(FMA)}.${q} ${f()},${f()},${f()},${f()},${rm()}` : `fsqrt.${q} ${f()},${f()},${rm()}`; }
-    case 11: return `${r.pick(FCMP)}.${p()} ${x()},${f()},${f()}`;
-    case 12: {
-      const q = p(), t = r.pick(["w", "wu", "l", "lu"]);
-      const exact = q === "d" && (t === "w" || t === "wu");
-      return r.int(2) ? `fcvt.${t}.${q} ${x()},${f()},${rm()}` : `fcvt.${q}.${t} ${f()},${x()}${exact ? "" : `,${rm()}`}`;
-    }
-    case 13: return r.pick([`fmv.x.d ${x()},${f()}`, `fmv.d.x ${f()},${x()}`, `fmv.x.w ${x()},${f()}`, `fmv.w.x ${f()},${x()}`,
-      `fcvt.s.d ${f()},${f()},${rm()}`, `fcvt.d.s ${f()},${f()}`, `fclass.${p()} ${x()},${f()}`, `lui ${x()},${r.int(1 << 20)}`]);
-    case 14: return `${r.pick(AMO)}.${r.pick(["w", "d"])} ${x()},${x()},(x28)`;
-    default: {
-      // compressed forms of common operations
-      const nz = () => r.pick([1, -1, 7, 31, -32, 13]);
-      return ".option rvc\n" + r.pick([`c.add ${x()},${x()}`, `c.mv ${x()},${x()}`, `c.addi ${x()},${nz()}`, `c.li ${x()},${nz()}`,
-        `c.slli ${x()},${1 + r.int(63)}`, `c.srli ${c()},${1 + r.int(63)}`, `c.srai ${c()},${1 + r.int(63)}`, `c.andi ${c()},${nz()}`,
-        `c.sub ${c()},${c()}`, `c.xor ${c()},${c()}`, `c.or ${c()},${c()}`, `c.and ${c()},${c()}`, `c.subw ${c()},${c()}`,
-        `c.addw ${c()},${c()}`, `c.addiw ${x()},${nz()}`]) + "\n.option norvc";
-    }
-  }
-}
-
-/** A random register value: mostly edge values, sometimes random bits. */
-const randomX = (r) => (r.int(2) ? r.pick(XV) : r.next());
-const randomF = (r) => (r.int(3) ? r.pick(FVALS) : r.next());
-
-/** `count` random sequences of `length` instructions from `seed`. */
-function randomCases(count, length, seed) {
-  const r = rng(seed);
-  const cases = [];
-  for (let k = 0; k < count; k++) {
-    const asm = [];
-    for (let i = 0; i < length; i++) {
-      const line = randomInsn(r, i, length, (t) => (t >= length ? "R{k}_end" : `R{k}_${t}`));
-      const parts = line.split("\n");
-      const at = parts.findIndex(isInstruction);
-      parts[at] = `R{k}_${i}: ${parts[at]}`;
-      asm.push(...parts);
-    }
-    asm.push("R{k}_end:");
-    const x = { 28: "scratch+32" };
-    for (const reg of RX) x[reg] = randomX(r);
-    const fr = {};
-    for (let i = 0; i < 32; i++) fr[i] = randomF(r);
-    cases.push({ ...mk("random", asm, { x, f: fr, frm: r.int(5) }), uses: [28, 29] });
-  }
-  return cases;
-}
+// Random sequences (risu-style differential testing) are generated and run by conformance/riscv64/random.ts
+// and conformance/random.ts (`npm run conformance -- --random N --seed S`), not here.
 
 // ---------------------------------------------------------------- assembly
 
@@ -849,66 +754,9 @@ function runTraps(cases, qemuVersion) {
     scratch: { addr: hex(records[0].scratch), bytes: Buffer.from(PATTERN).toString("hex") }, cases: records.map((r) => r.rec) };
 }
 
-/** Source of a random case, enough to rebuild it (and its prefixes) later. */
-const sourceOf = (cs) => ({ asm: cs.asm, x: Object.fromEntries(Object.entries(cs.x).map(([r, v]) => [r, typeof v === "string" ? v : hex(v)])),
-  f: Object.fromEntries(Object.entries(cs.f).map(([r, v]) => [r, hex(v)])), fcsr: cs.fcsr });
-
-/** Runs cases in programs of at most `batch` cases; returns one vector file. */
-function runBatched(name, cases, qemuVersion, batch = 2000) {
-  let file;
-  for (let i = 0; i < cases.length; i += batch) {
-    const part = runGroup(name, cases.slice(i, i + batch), qemuVersion);
-    if (file === undefined) file = part;
-    else file.cases.push(...part.cases);
-  }
-  return file;
-}
-
-/**
- * The prefixes of a random case (its first 1, 2, ... instructions; branch targets past the end of a prefix
- * land at its end): the first prefix a tier gets wrong ends with the first instruction it gets wrong.
- */
-function prefixCases(src, id) {
-  const lines = src.asm;
-  const n = lines.filter(isInstruction).length;
-  const out = [];
-  for (let p = 1; p <= n; p++) {
-    const asm = [];
-    let seen = 0;
-    for (const line of lines) {
-      if (isInstruction(line)) { if (seen === p) break; seen++; }
-      if (!/_end:$/.test(line)) asm.push(line);
-    }
-    // labels of the instructions cut off, and the end label, all at the end of the prefix
-    for (let t = p; t < n; t++) asm.push(`R{k}_${t}:`);
-    asm.push("R{k}_end:");
-    const cs = { op: `${id}/${p}`, asm, x: src.x, f: Object.fromEntries(Object.entries(src.f).map(([r, v]) => [r, BigInt(v)])), fcsr: src.fcsr, rvc: false, uses: [28, 29] };
-    out.push(cs);
-  }
-  return out;
-}
-
 const qemuVersion = execFileSync("qemu-riscv64", ["--version"]).toString().split("\n")[0];
 const argv = process.argv.slice(2);
-const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-if (opt("--random") !== undefined) {
-  // node gen-vectors.mjs --random N --seed S [--length L] --out FILE
-  const count = Number(opt("--random")), seed = BigInt(opt("--seed") ?? 1), length = Number(opt("--length") ?? 12);
-  const cases = randomCases(count, length, seed);
-  const v = runBatched("random", cases, qemuVersion);
-  v.cases.forEach((c, i) => { c.id = `random#${seed}.${i}`; c.src = sourceOf(cases[i]); });
-  v.seed = String(seed);
-  writeFileSync(opt("--out"), formatVectors(v));
-  console.log(`random: ${v.cases.length} cases (seed ${seed}, ${length} instructions each)`);
-} else if (opt("--prefixes") !== undefined) {
-  // node gen-vectors.mjs --prefixes FILE --ids id1,id2 --out FILE: the prefixes of the named random cases
-  const file = JSON.parse(readFileSync(opt("--prefixes"), "utf8"));
-  const ids = new Set(opt("--ids").split(","));
-  const cases = file.cases.filter((c) => ids.has(c.id)).flatMap((c) => prefixCases(c.src, c.id));
-  const v = runBatched("prefixes", cases, qemuVersion);
-  v.cases.forEach((c, i) => { c.id = cases[i].op; });
-  writeFileSync(opt("--out"), formatVectors(v));
-} else {
+{
   // node gen-vectors.mjs [group ...]: the committed per-instruction vectors
   mkdirSync(OUT_DIR, { recursive: true });
   const wanted = argv;

@@ -20,6 +20,7 @@
  * disassembler; gcc, qemu-riscv64 and this module are all that is needed (no objdump).
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { Buffer } from "node:buffer";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
