@@ -4,7 +4,15 @@
  */
 import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
-import type { DynamicExecutor } from "../jit/dynamic.ts";
+import { DynamicExecutor, type RegionCompiler } from "../jit/dynamic.ts";
+import { makeHelpers } from "../interp/helpers.ts";
+import type { Interpreter, Stop } from "../interp/interpreter.ts";
+import type { CpuState } from "../state.ts";
+import type { Guest } from "../../translator/guests/guest.ts";
+import type { ExecutionTier, ProgramLoader } from "../process/process.ts";
+
+/** What a process hands the builder of its execution tier. */
+interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -19,13 +27,19 @@ export function isWasmModule(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1;
 }
 
-/** Compiles a translated module and reads its manifest; throws an Error with a clear message otherwise. */
-export async function compileAotModule(bytes: Uint8Array): Promise<AotProgram> {
+/**
+ * Compiles a translated module (or takes one compiled already) and reads its manifest; throws an Error
+ * with a clear message otherwise.
+ */
+export async function compileAotModule(source: Uint8Array | WebAssembly.Module): Promise<AotProgram> {
   let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+  if (source instanceof WebAssembly.Module) module = source;
+  else {
+    try {
+      module = await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+    }
   }
   const sections = WebAssembly.Module.customSections(module, AOT_SECTION);
   if (sections.length !== 1) throw new Error(`this WebAssembly module was not made by \`isa2wasm translate\` (no "${AOT_SECTION}" section)`);
@@ -52,4 +66,46 @@ export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
 export async function installAotProgram(program: AotProgram, exec: DynamicExecutor): Promise<void> {
   const code = program.manifest.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   await exec.installModule(program.module, program.entries, code);
+}
+
+/**
+ * What a {@link GuestProcess} needs to run a translated program: `load` maps its image (as the ELF loader
+ * would), `tier` builds the execution tier (translated code first, then dynamic translation when a
+ * compiler is given, else the interpreter), and `install` instantiates the module once the process is
+ * built (its data segments then fill in the image).
+ */
+export function aotProcessParts(program: AotProgram, compile?: RegionCompiler): {
+  load: ProgramLoader;
+  tier: (p: TierParts) => ExecutionTier;
+  install: () => Promise<void>;
+} {
+  let tier: AotTier | undefined;
+  return {
+    load: (mem) => { mapAotImage(program, mem); return structuredClone(program.manifest.image); },
+    tier: (parts) => (tier = new AotTier(parts, compile)),
+    install: async () => {
+      if (!tier) throw new Error("internal error: the process was not built before its code was installed");
+      await installAotProgram(program, tier.dyn);
+    },
+  };
+}
+
+/** Translated code with the interpreter (and, given a compiler, dynamic translation) for what it lacks. */
+class AotTier implements ExecutionTier {
+  readonly dyn: DynamicExecutor;
+  readonly interp: Interpreter;
+  constructor(parts: TierParts, compile: RegionCompiler | undefined) {
+    const { guest, mem, state, interp } = parts;
+    this.interp = interp;
+    const helpers = makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) });
+    this.dyn = new DynamicExecutor(guest, mem, state, interp, compile, { helpers });
+  }
+  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
+  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
+  instructionCounts(): Record<string, number> {
+    const aot = this.dyn.aotInstructions;
+    return { aot, dynamic: this.dyn.translatedInstructions - aot, interp: this.interp.instructions };
+  }
+  get blocksLifted(): number { return this.interp.blocksLifted; }
+  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
 }

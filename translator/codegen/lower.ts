@@ -204,6 +204,9 @@ class RegionLowering {
     this.region.blocks.forEach((b, i) => {
       const exit = b.exit;
       const code = bodies[i]!;
+      // the exit's code reads the block's own temps (an indirect jump's target)
+      this.block = b;
+      this.tempLocal = this.blockTemps.get(b)!;
       // The exit's own code (for non-branching exits) is appended to the block.
       switch (exit.kind) {
         case "jump": case "call": {
@@ -227,6 +230,7 @@ class RegionLowering {
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
       } else if (exit.kind === "branch") {
+        this.block = b;
         this.tempLocal = this.blockTemps.get(b)!;
         const cond = m.local.get(this.tempLocal[exit.cond]!, binaryen.i32);
         relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), cond, 0);
