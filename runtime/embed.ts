@@ -14,7 +14,7 @@
  * ```
  */
 import { aotProcessParts, compileAotModule, isWasmModule, type AotProgram } from "./aot/load.ts";
-import type { RegionCompiler } from "./jit/dynamic.ts";
+import type { CompileRegions } from "./jit/tier.ts";
 import { blockingSleep, HostError, webRandomBytes, type HostAdapter, type HostFileSystem, type HostStdio, type WindowSize } from "./host/host.ts";
 import { MemoryFileSystem } from "./host/memory.ts";
 import { exitCode, GuestProcess, type ProcessStats } from "./process/process.ts";
@@ -25,7 +25,7 @@ export { HostError } from "./host/host.ts";
 export type { HostFileSystem, HostStat, HostOpenFlags, HostDirEntry, HostHandle } from "./host/host.ts";
 export type { AotProgram as TranslatedProgram } from "./aot/load.ts";
 export type { AotManifest } from "../translator/aot/format.ts";
-export type { RegionCompiler } from "./jit/dynamic.ts";
+export type { CompileRegions } from "./jit/tier.ts";
 export type { ProcessStats } from "./process/process.ts";
 
 /**
@@ -66,8 +66,11 @@ export interface RunOptions {
   cwd?: string;
   /** seed for AT_RANDOM and getrandom, for repeatable runs (default: crypto.getRandomValues) */
   seed?: bigint;
-  /** dynamic translation of code the module lacks (default: none, the interpreter runs it) */
-  compile?: RegionCompiler;
+  /**
+   * dynamic translation of code the module lacks: translator/codegen/module.ts `compileRegions` (loads
+   * binaryen); default none, the interpreter runs it
+   */
+  compile?: CompileRegions;
   /** each syscall, qemu -strace style */
   strace?: (line: string) => void;
   /** runtime warnings (unknown syscalls ...) */

@@ -4,15 +4,9 @@
  */
 import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
-import { DynamicExecutor, type RegionCompiler } from "../jit/dynamic.ts";
-import { makeHelpers } from "../interp/helpers.ts";
-import type { Interpreter, Stop } from "../interp/interpreter.ts";
-import type { CpuState } from "../state.ts";
-import type { Guest } from "../../translator/guests/guest.ts";
-import type { ExecutionTier, ProgramLoader } from "../process/process.ts";
-
-/** What a process hands the builder of its execution tier. */
-interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
+import type { DynamicOptions } from "../jit/dynamic.ts";
+import { DynamicTier, type CompileRegions } from "../jit/tier.ts";
+import type { ProgramLoader, TierParts } from "../process/process.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -62,8 +56,8 @@ export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
   for (const [page, prot] of [...pages].sort((x, y) => x[0] - y[0])) mem.map(page, PAGE_SIZE, prot);
 }
 
-/** Installs the program's translated code (after {@link mapAotImage}). */
-export async function installAotProgram(program: AotProgram, exec: DynamicExecutor): Promise<void> {
+/** Installs the program's translated code in a dynamic tier (after {@link mapAotImage}). */
+export async function installAotProgram(program: AotProgram, exec: DynamicTier): Promise<void> {
   const code = program.manifest.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   await exec.installModule(program.module, program.entries, code);
 }
@@ -74,38 +68,18 @@ export async function installAotProgram(program: AotProgram, exec: DynamicExecut
  * compiler is given, else the interpreter), and `install` instantiates the module once the process is
  * built (its data segments then fill in the image).
  */
-export function aotProcessParts(program: AotProgram, compile?: RegionCompiler): {
+export function aotProcessParts(program: AotProgram, compile?: CompileRegions, opts: DynamicOptions = {}): {
   load: ProgramLoader;
-  tier: (p: TierParts) => ExecutionTier;
+  tier: (p: TierParts) => DynamicTier;
   install: () => Promise<void>;
 } {
-  let tier: AotTier | undefined;
+  let tier: DynamicTier | undefined;
   return {
     load: (mem) => { mapAotImage(program, mem); return structuredClone(program.manifest.image); },
-    tier: (parts) => (tier = new AotTier(parts, compile)),
+    tier: (parts) => (tier = new DynamicTier(parts, compile, opts)),
     install: async () => {
       if (!tier) throw new Error("internal error: the process was not built before its code was installed");
-      await installAotProgram(program, tier.dyn);
+      await installAotProgram(program, tier);
     },
   };
-}
-
-/** Translated code with the interpreter (and, given a compiler, dynamic translation) for what it lacks. */
-class AotTier implements ExecutionTier {
-  readonly dyn: DynamicExecutor;
-  readonly interp: Interpreter;
-  constructor(parts: TierParts, compile: RegionCompiler | undefined) {
-    const { guest, mem, state, interp } = parts;
-    this.interp = interp;
-    const helpers = makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) });
-    this.dyn = new DynamicExecutor(guest, mem, state, interp, compile, { helpers });
-  }
-  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
-  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
-  instructionCounts(): Record<string, number> {
-    const aot = this.dyn.aotInstructions;
-    return { aot, dynamic: this.dyn.translatedInstructions - aot, interp: this.interp.instructions };
-  }
-  get blocksLifted(): number { return this.interp.blocksLifted; }
-  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
 }

@@ -2,6 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "node:fs";
+import { dirname, join } from "node:path";
+import { fixturesDir } from "../../fixtures/fixtures.ts";
 import { coverageMarkdown, coverageRows, coverageSummary } from "./coverage.ts";
 import { testKernel } from "./testkit.ts";
 
@@ -26,6 +28,13 @@ test("coverage.md is up to date (regenerate with coverageMarkdown())", () => {
   const file = new URL("./coverage.md", import.meta.url);
   const committed = fs.readFileSync(file.pathname.replace("/dist/runtime/", "/runtime/"), "utf8");
   assert.is(committed, `${coverageMarkdown()}\n`);
+});
+
+test("README.md carries the same table between its syscall-coverage markers", () => {
+  const readme = fs.readFileSync(join(dirname(fixturesDir()), "README.md"), "utf8");
+  const m = /<!-- syscall-coverage:start -->\n([\s\S]*?)<!-- syscall-coverage:end -->/.exec(readme);
+  assert.ok(m, "README.md has no syscall-coverage markers");
+  assert.is(m[1], `${coverageMarkdown()}\n`, "regenerate with: node scripts/coverage-readme.mjs");
 });
 
 test.run();
