@@ -6,22 +6,14 @@
  * stderr, exit status and the files left in the working directory. Also checks that translated code did
  * the work: nearly every guest instruction runs in the module.
  *
- * Translating a static glibc program takes several seconds, so translations are kept in a cache under the
- * system's temporary directory, keyed by the program's bytes and the translator's own code (every compiled
- * file of translator/ and runtime/): a changed translator translates again.
+ * Translating a static glibc program takes several seconds: translations are cached (testcache.ts).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { listFixtures, type Fixture } from "../../fixtures/fixtures.ts";
-import { parseElf } from "../elf/elf.ts";
-import { guestForElf } from "../guests/index.ts";
-import { programFromElf } from "./elfimage.ts";
-import { translateProgram } from "./translate.ts";
+import { translateCached } from "./testcache.ts";
 import { loadProgram, MemoryFileSystem, runProgram } from "../../runtime/embed.ts";
 
 /** Guest working directory of a run. */
@@ -41,39 +33,6 @@ function listTree(fs: MemoryFileSystem, dir: string, prefix = ""): Array<{ path:
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** A hash of every source file under translator/ and runtime/ (next to this file's parent directory). */
-function translatorHash(): string {
-  const h = createHash("sha256");
-  const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir).sort()) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(js|ts)$/.test(e) && !/\.test\./.test(e)) { h.update(p.slice(root.length)); h.update(readFileSync(p)); }
-    }
-  };
-  walk(join(root, "translator"));
-  walk(join(root, "runtime"));
-  return h.digest("hex");
-}
-const CACHE = join(tmpdir(), "isa2wasm-aot-corpus");
-const TRANSLATOR = translatorHash();
-
-/** The module of `bytes` at -O0, from the cache when this translator made it before. */
-function translateCached(bytes: Uint8Array, name: string): Uint8Array {
-  const key = createHash("sha256").update(TRANSLATOR).update(bytes).digest("hex").slice(0, 32);
-  const file = join(CACHE, `${name}-${key}.wasm`);
-  if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  const elf = parseElf(bytes);
-  const guest = guestForElf(elf.machine, elf.class, elf.endian)!;
-  const { binary, stats } = translateProgram(programFromElf(elf, guest), { optimize: 0, source: { name, size: bytes.length } });
-  assert.equal(stats.rejected, [], "regions the backend rejected");
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(`${file}.${process.pid}`, binary);
-  renameSync(`${file}.${process.pid}`, file);
-  return binary;
-}
 
 async function translateAndRun(f: Fixture, binary: string) {
   const wasm = translateCached(new Uint8Array(readFileSync(binary)), basename(binary));
