@@ -18,6 +18,11 @@ export interface CliIO {
   cwd: string;
   /** Reads a whole file (relative paths from `cwd`); throws an InputError saying why it cannot be read. */
   readFile(path: string): Promise<Uint8Array>;
+  /** Writes a whole file (relative paths from `cwd`); throws an InputError saying why it cannot be written. */
+  writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** stderr is a terminal (progress bars), and its width in columns */
+  errIsTTY?: boolean;
+  errColumns?: number;
 }
 
 /** Splits argv into options (--name, --name=value, --name value for names in `valued`) and positionals. */

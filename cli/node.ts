@@ -1,5 +1,5 @@
 /** Node/Deno process entry: wires the CLI to the host process. */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import process from "node:process";
 import { InputError } from "./errors.ts";
@@ -23,6 +23,17 @@ const io = {
       throw new InputError(`${path}: cannot read: ${reason}`);
     }
   },
+  async writeFile(path: string, data: Uint8Array): Promise<void> {
+    try {
+      await writeFile(resolve(io.cwd, path), data);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      const reason = typeof code === "string" && FILE_ERRORS[code] ? FILE_ERRORS[code] : e instanceof Error ? e.message : String(e);
+      throw new InputError(`${path}: cannot write: ${reason}`);
+    }
+  },
+  errIsTTY: process.stderr.isTTY === true,
+  errColumns: process.stderr.columns,
 };
 main(process.argv.slice(2), io).then(
   (code) => { process.exitCode = code; },

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { CliIO, Command } from "../command.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { ElfError, parseElf } from "../../translator/elf/elf.ts";
-import { guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
+import { guestByName, guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
 import type { HostAdapter } from "../../runtime/host/host.ts";
 import { denoApi, denoHost } from "../../runtime/host/deno.ts";
 import { nodeHost } from "../../runtime/host/node.ts";
@@ -16,6 +16,10 @@ const HELP = `isa2wasm run: run a statically linked Linux program for riscv64 (p
 
 Usage: isa2wasm run [options] PROGRAM [ARGS...]
 
+PROGRAM is an ELF executable, or a module made from one by 'isa2wasm translate' (recognised by the
+WebAssembly magic number): that runs its ahead-of-time translated code, and whatever code discovery
+missed in the interpreter and, with the dynamic tier, translated at run time.
+
 The guest gets this process's standard input, output and error; its exit status becomes ours (a guest
 killed by signal N exits with 128+N after a one-line message, as qemu-user prints it). Options end at
 PROGRAM: everything after it is passed to the guest.
@@ -25,6 +29,8 @@ Options:
                          WebAssembly at run time (regions of hot blocks, compiled with binaryen), the
                          rest is interpreted. interp: the interpreter only (starts faster; does not
                          load the translator)
+  --no-jit               no translation at run time (--tier=interp): an ELF program is interpreted; a
+                         translated module runs its own code and interprets the rest
   --stats                print counters as JSON on stderr at exit: guest instructions by tier
                          (interp, dynamic, aot), blocks lifted and compiled to JavaScript, syscalls
                          (total, by name, unknown), wall time in ms, guest MIPS; with the dynamic
@@ -68,6 +74,9 @@ export interface RunArgs {
 
 const VALUED = new Set(["tier", "map", "cwd", "env", "seed"]);
 
+/** `isa2wasm translate` output: the WebAssembly magic number and version 1. */
+const isWasm = (b: Uint8Array) => b.length >= 8 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d && b[4] === 1;
+
 /**
  * Parses `run`'s arguments. `hostCwd` is the host's current directory (absolute), `hostEnv` the host's
  * environment as NAME=VALUE strings.
@@ -95,6 +104,7 @@ export function parseRunArgs(argv: string[], hostCwd: string, hostEnv: string[])
         if (value !== "interp" && value !== "dynamic") throw new UsageError(`--tier must be interp or dynamic, not '${value}'`);
         o.tier = value;
         break;
+      case "no-jit": o.tier = "interp"; break;
       case "stats": o.stats = true; break;
       case "strace": o.strace = true; break;
       case "strict": o.strict = true; break;
@@ -151,6 +161,7 @@ function guestPathOf(hostPath: string, mounts: Mount[]): string | undefined {
 /** Runs a parsed command line with the given host (the real process's, or a test's). */
 export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Promise<number> {
   const bytes = await io.readFile(r.program);
+  if (isWasm(bytes)) return runTranslated(r, io, host, bytes);
   let elf;
   try { elf = parseElf(bytes); } catch (e) {
     if (e instanceof ElfError) throw new InputError(`${r.program}: ${e.message}`);
@@ -182,6 +193,40 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   const end = proc.run();
   if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
   if (r.stats) io.err(`${JSON.stringify({ tier: r.tier, ...proc.stats() })}\n`);
+  return exitCode(end);
+}
+
+/** Runs a module made by `isa2wasm translate` (runtime/aot), as {@link runProgram} runs an ELF file. */
+async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Uint8Array): Promise<number> {
+  const { compileAotModule, aotProcessParts } = await import("../../runtime/aot/load.ts");
+  let program;
+  try { program = await compileAotModule(bytes); } catch (e) { throw new InputError(`${r.program}: ${(e as Error).message}`); }
+  const guest = guestByName(program.manifest.guest);
+  if (!guest) throw new InputError(`${r.program}: ${program.manifest.guest} programs are not supported`);
+  let compile: CompileRegions | undefined;
+  if (r.tier === "dynamic") {
+    // code discovery missed is translated at run time when binaryen can be loaded, else interpreted
+    try { compile = (await import("../../translator/codegen/module.ts")).compileRegions; } catch { compile = undefined; }
+  }
+  const parts = aotProcessParts(program, compile);
+  let proc: GuestProcess;
+  try {
+    proc = new GuestProcess({
+      guest, elf: parts.load, tier: parts.tier, argv: [r.program, ...r.args], env: r.env,
+      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
+      host, mounts: r.mounts, cwd: r.cwd, strict: r.strict,
+      ...(r.seed !== undefined ? { seed: r.seed } : {}),
+      ...(r.strace ? { strace: (line: string) => io.err(`${line}\n`) } : {}),
+      warn: (line: string) => io.err(`${line}\n`),
+    });
+  } catch (e) {
+    if (e instanceof ArgumentsTooLong) throw new InputError(`${r.program}: ${e.message}`);
+    throw e;
+  }
+  await parts.install();
+  const end = proc.run();
+  if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
+  if (r.stats) io.err(`${JSON.stringify({ tier: compile ? "aot+dynamic" : "aot", ...proc.stats() })}\n`);
   return exitCode(end);
 }
 

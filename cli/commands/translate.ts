@@ -1,12 +1,156 @@
-/** `isa2wasm translate`: not implemented yet. */
-import type { Command } from "../command.ts";
+/**
+ * `isa2wasm translate`: ahead-of-time translation of a static Linux ELF program into one self-contained
+ * WebAssembly module (translator/aot/format.ts), which `isa2wasm run` and the embedding API
+ * (runtime/embed.ts) run without the ELF file.
+ */
+import type { CliIO, Command } from "../command.ts";
+import { InputError, UsageError } from "../errors.ts";
+import { ElfError, parseElf } from "../../translator/elf/elf.ts";
+import { guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
+import { programFromElf } from "../../translator/aot/elfimage.ts";
+import { translateProgram, type TranslationStats } from "../../translator/aot/translate.ts";
+
+/** Default binaryen optimisation level of `translate` (see the help text for the trade-off). */
+export const DEFAULT_OPTIMIZE = 1;
+
+const HELP = `isa2wasm translate: translate a static Linux program (riscv64) ahead of time into one .wasm file
+
+Usage: isa2wasm translate [options] PROGRAM [-o OUT.wasm]
+
+Finds the program's code statically (from the entry point, function symbols, init/fini arrays and code
+pointers in data), translates all of it into one WebAssembly module that also holds the program's memory
+image, entry point and code map, and writes it to OUT.wasm. Run it with 'isa2wasm run OUT.wasm [ARGS...]'
+or embed it (import "isa2wasm/runtime"). Code that discovery missed still runs: in the interpreter, or
+translated at run time. The same PROGRAM and options always give a byte-identical module.
+
+Options:
+  -o, --output FILE  where to write the module (default: PROGRAM.wasm)
+  -O0 .. -O3         binaryen optimisation of the translated code (default -O${DEFAULT_OPTIMIZE}): -O0 none (fastest
+                     translation), -O1 a short local clean-up pass list, -O2/-O3 binaryen's full pipeline
+                     (much slower to translate; the host's Wasm compiler does most of that work anyway)
+  --progress         show a progress bar on stderr even when stderr is not a terminal
+  --no-progress      never show a progress bar (default: shown when stderr is a terminal)
+  --stats            print the translation's figures as JSON on stderr
+  -h, --help         show this help
+
+On success a one-line summary goes to stderr: code found, translation time and output size.
+Exit status: 0 on success; 2 for a bad command line, a program that cannot be translated (not an ELF
+file, dynamically linked, unsupported CPU) or an output file that cannot be written.
+`;
+
+/** The parsed command line of `translate`. */
+export interface TranslateArgs {
+  program: string;
+  output: string;
+  optimize: number;
+  /** true/false: forced on/off; undefined: when stderr is a terminal */
+  progress: boolean | undefined;
+  stats: boolean;
+}
+
+/** Parses `translate`'s arguments. */
+export function parseTranslateArgs(argv: string[]): TranslateArgs {
+  let program: string | undefined, output: string | undefined;
+  let optimize = DEFAULT_OPTIMIZE, progress: boolean | undefined, stats = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      for (const p of argv.slice(i + 1)) {
+        if (program !== undefined) throw new UsageError(`unexpected argument '${p}' (one PROGRAM only)`);
+        program = p;
+      }
+      break;
+    }
+    const o = /^-O([0-9]*)$/.exec(a);
+    if (o) {
+      const level = o[1] === "" ? 2 : Number(o[1]);
+      if (level > 3) throw new UsageError(`-O${o[1]}: the optimisation level is 0 to 3`);
+      optimize = level;
+    } else if (a === "-o" || a === "--output") {
+      if (i + 1 >= argv.length) throw new UsageError(`option ${a} needs a value`);
+      output = argv[++i]!;
+    } else if (a.startsWith("--output=")) output = a.slice("--output=".length);
+    else if (a.startsWith("-o") && a.length > 2 && !a.startsWith("--")) output = a.slice(2);
+    else if (a === "--progress") progress = true;
+    else if (a === "--no-progress") progress = false;
+    else if (a === "--stats") stats = true;
+    else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
+    else {
+      if (program !== undefined) throw new UsageError(`unexpected argument '${a}' (one PROGRAM only)`);
+      program = a;
+    }
+  }
+  if (program === undefined) throw new UsageError("missing PROGRAM (try 'isa2wasm translate --help')");
+  if (output === "") throw new UsageError("-o needs a file name");
+  return { program, output: output ?? `${program}.wasm`, optimize, progress, stats };
+}
+
+const PHASES = { discover: "finding code", lower: "translating", optimize: "optimising" } as const;
+
+/** A one-line progress bar redrawn in place on stderr (at most ten times a second). */
+function progressBar(io: CliIO, width: number) {
+  let last = 0, shown = false;
+  const draw = (phase: keyof typeof PHASES, done: number, total: number) => {
+    const now = Date.now();
+    if (now - last < 100 && done !== total) return;
+    last = now;
+    const cells = 24;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const bar = total > 0 ? "#".repeat(Math.round(frac * cells)).padEnd(cells, "-") : "~".repeat(cells);
+    const count = total > 0 ? `${done}/${total}` : done > 0 ? `${done} blocks` : "";
+    const line = `[${bar}] ${total > 0 ? `${Math.round(frac * 100)}%`.padStart(4) : "    "} ${PHASES[phase]} ${count}`;
+    io.err(`\r${line.slice(0, width - 1)}\x1b[K`);
+    shown = true;
+  };
+  const clear = () => { if (shown) io.err("\r\x1b[K"); shown = false; };
+  return { draw, clear };
+}
+
+const size = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+/** Translates a parsed command line; resolves to the exit code. */
+export async function translateFile(t: TranslateArgs, io: CliIO): Promise<{ code: number; stats?: TranslationStats }> {
+  const bytes = await io.readFile(t.program);
+  let elf;
+  try { elf = parseElf(bytes); } catch (e) {
+    if (e instanceof ElfError) throw new InputError(`${t.program}: ${e.message}`);
+    throw e;
+  }
+  const guest = guestForElf(elf.machine, elf.class, elf.endian);
+  if (!guest) throw new InputError(`${t.program}: ${whyNoGuest(elf.machine, elf.class, elf.endian)}`);
+  let program;
+  try { program = programFromElf(elf, guest); } catch (e) {
+    if (e instanceof ElfError) throw new InputError(`${t.program}: ${e.message}`);
+    throw e;
+  }
+  if (!io.writeFile) throw new Error("internal error: this CLI host cannot write files");
+  const showProgress = t.progress ?? io.errIsTTY === true;
+  const bar = showProgress ? progressBar(io, io.errColumns ?? 80) : undefined;
+  const t0 = performance.now();
+  const base = t.program.slice(t.program.lastIndexOf("/") + 1);
+  let result;
+  try {
+    result = translateProgram(program, { optimize: t.optimize, source: { name: base, size: bytes.length }, ...(bar ? { progress: bar.draw } : {}) });
+  } finally {
+    bar?.clear();
+  }
+  const ms = performance.now() - t0;
+  await io.writeFile(t.output, result.binary);
+  const s = result.stats;
+  io.err(`${t.program}: ${s.instructions} instructions in ${s.functions} regions (${s.blocks} blocks) translated at -O${t.optimize} ` +
+    `in ${(ms / 1000).toFixed(1)} s → ${t.output} (${size(s.bytes)}, from ${size(bytes.length)})\n`);
+  if (s.rejected.length > 0) {
+    io.err(`${t.program}: ${s.rejected.length} regions left to the interpreter (first at 0x${s.rejected[0]!.entry.toString(16)}: ${s.rejected[0]!.reason})\n`);
+  }
+  if (t.stats) io.err(`${JSON.stringify({ ...s, totalMs: Math.round(ms) })}\n`);
+  return { code: 0, stats: s };
+}
 
 export const translateCommand: Command = {
   name: "translate",
-  summary: "(not implemented yet)",
-  help: "isa2wasm translate: not implemented yet\n",
-  async run(_args, io) {
-    io.err("isa2wasm translate: not implemented yet\n");
-    return 70;
+  summary: "translate a static Linux ELF program (riscv64) ahead of time into one .wasm module",
+  help: HELP,
+  async run(args, io) {
+    return (await translateFile(parseTranslateArgs(args), io)).code;
   },
 };

@@ -4,7 +4,9 @@
  */
 import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
-import type { DynamicExecutor } from "../jit/dynamic.ts";
+import type { DynamicOptions } from "../jit/dynamic.ts";
+import { DynamicTier, type CompileRegions } from "../jit/tier.ts";
+import type { ProgramLoader, TierParts } from "../process/process.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -19,13 +21,19 @@ export function isWasmModule(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1;
 }
 
-/** Compiles a translated module and reads its manifest; throws an Error with a clear message otherwise. */
-export async function compileAotModule(bytes: Uint8Array): Promise<AotProgram> {
+/**
+ * Compiles a translated module (or takes one compiled already) and reads its manifest; throws an Error
+ * with a clear message otherwise.
+ */
+export async function compileAotModule(source: Uint8Array | WebAssembly.Module): Promise<AotProgram> {
   let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+  if (source instanceof WebAssembly.Module) module = source;
+  else {
+    try {
+      module = await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+    }
   }
   const sections = WebAssembly.Module.customSections(module, AOT_SECTION);
   if (sections.length !== 1) throw new Error(`this WebAssembly module was not made by \`isa2wasm translate\` (no "${AOT_SECTION}" section)`);
@@ -48,8 +56,30 @@ export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
   for (const [page, prot] of [...pages].sort((x, y) => x[0] - y[0])) mem.map(page, PAGE_SIZE, prot);
 }
 
-/** Installs the program's translated code (after {@link mapAotImage}). */
-export async function installAotProgram(program: AotProgram, exec: DynamicExecutor): Promise<void> {
+/** Installs the program's translated code in a dynamic tier (after {@link mapAotImage}). */
+export async function installAotProgram(program: AotProgram, exec: DynamicTier): Promise<void> {
   const code = program.manifest.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   await exec.installModule(program.module, program.entries, code);
+}
+
+/**
+ * What a {@link GuestProcess} needs to run a translated program: `load` maps its image (as the ELF loader
+ * would), `tier` builds the execution tier (translated code first, then dynamic translation when a
+ * compiler is given, else the interpreter), and `install` instantiates the module once the process is
+ * built (its data segments then fill in the image).
+ */
+export function aotProcessParts(program: AotProgram, compile?: CompileRegions, opts: DynamicOptions = {}): {
+  load: ProgramLoader;
+  tier: (p: TierParts) => DynamicTier;
+  install: () => Promise<void>;
+} {
+  let tier: DynamicTier | undefined;
+  return {
+    load: (mem) => { mapAotImage(program, mem); return structuredClone(program.manifest.image); },
+    tier: (parts) => (tier = new DynamicTier(parts, compile, opts)),
+    install: async () => {
+      if (!tier) throw new Error("internal error: the process was not built before its code was installed");
+      await installAotProgram(program, tier);
+    },
+  };
 }

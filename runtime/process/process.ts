@@ -1,5 +1,6 @@
 /**
- * A guest Linux process and its run loop: loads the program, builds the initial stack, and alternates
+ * A guest Linux process and its run loop: loads the program (an ELF file, or whatever a loader callback
+ * maps, such as the image of an ahead-of-time translated module), builds the initial stack, and alternates
  * between an execution tier (which runs guest code) and the Linux kernel (which handles the syscalls
  * and traps the tier stops at) until the guest exits or is killed.
  */
@@ -49,10 +50,17 @@ export class InterpreterTier implements ExecutionTier {
 /** The stack-pointer register of each guest, by CPU state slot name. */
 const STACK_POINTER: Record<GuestName, string> = { riscv64: "x2", ppc32: "r1" };
 
+/**
+ * Puts a program into a fresh guest memory (maps its segments, fills in what it can) and describes it:
+ * {@link loadElf} for an ELF file; an ahead-of-time translated module maps its image (runtime/aot/load.ts).
+ */
+export type ProgramLoader = (mem: GuestMemory) => ProcessImage;
+
 /** Everything a process is started with. */
 export interface ProcessOptions {
   guest: Guest;
-  elf: ElfFile;
+  /** the program: an ELF executable (loaded with {@link loadElf}), or a loader callback */
+  elf: ElfFile | ProgramLoader;
   /** argv as the guest sees it (argv[0] included) */
   argv: string[];
   /** environment strings NAME=VALUE */
@@ -120,7 +128,7 @@ export class GuestProcess {
   constructor(readonly opts: ProcessOptions) {
     const { guest } = opts;
     this.mem = new GuestMemory();
-    this.image = loadElf(opts.elf, guest, this.mem);
+    this.image = typeof opts.elf === "function" ? opts.elf(this.mem) : loadElf(opts.elf, guest, this.mem);
     this.mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE | (this.image.executableStack ? PROT_EXEC : 0));
     const random = opts.seed === undefined ? (b: Uint8Array) => opts.host.randomBytes(b) : seededRandomBytes(opts.seed);
     const host: HostAdapter = opts.seed === undefined ? opts.host : { ...opts.host, randomBytes: random };

@@ -144,6 +144,49 @@ export function discover(
   return { functions, blocks: blocks.size, instructions, rejectedRoots };
 }
 
+/** A single-entry region of a function: `blocks[0]` is the block at `entry`. */
+export interface SingleEntryRegion { entry: number; blocks: Block[] }
+
+/**
+ * Splits a function into single-entry regions. Every pc where the function can be entered (its start and
+ * {@link DiscoveredFunction.entries}) starts a region holding the blocks reachable from it through jumps and
+ * branches without passing another entry; a block reachable from two regions (a join after a return site)
+ * becomes an entry itself, until every block has one owner. Loops without calls stay inside one region;
+ * each region is one Wasm function, which keeps structuring (the Relooper) linear in practice and the code
+ * free of duplicated blocks.
+ */
+export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] {
+  const byPc = new Map(fn.blocks.map((b) => [b.pc, b]));
+  const entries = new Set([fn.entry, ...fn.entries].filter((pc) => byPc.has(pc)));
+  const local = (b: Block): number[] => {
+    const x = b.exit;
+    return x.kind === "jump" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+  };
+  for (;;) {
+    const owner = new Map<number, number>();
+    const joins = new Set<number>();
+    for (const e of [...entries].sort((a, b) => a - b)) {
+      owner.set(e, e);
+      const stack = [e];
+      while (stack.length > 0) {
+        for (const s of local(byPc.get(stack.pop()!)!)) {
+          if (!byPc.has(s) || entries.has(s)) continue;
+          const o = owner.get(s);
+          if (o === undefined) { owner.set(s, e); stack.push(s); } else if (o !== e) joins.add(s);
+        }
+      }
+    }
+    if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
+    const regions = new Map<number, SingleEntryRegion>();
+    for (const e of [...entries].sort((a, b) => a - b)) regions.set(e, { entry: e, blocks: [byPc.get(e)!] });
+    for (const b of [...fn.blocks].sort((a, b) => a.pc - b.pc)) {
+      const o = owner.get(b.pc);
+      if (o !== undefined && o !== b.pc) regions.get(o)!.blocks.push(b);
+    }
+    return [...regions.values()];
+  }
+}
+
 /** True when the instruction at pc decodes (a root that is garbage is not worth translating). */
 function liftable(guest: Guest, reader: CodeReader, pc: number): boolean {
   try { return guest.decode(reader, pc) !== undefined; } catch { return false; }

@@ -1,17 +1,42 @@
 /**
- * The AOT module format: what `isa2wasm translate` writes and the runtime (runtime/aot/) reads. Pure data,
- * no binaryen, so that running a translated module never loads the translator.
+ * The AOT module format: what `isa2wasm translate` writes and the runtime (runtime/aot/load.ts,
+ * runtime/embed.ts) reads. Pure data, no binaryen, so that running a translated module never loads the
+ * translator.
  *
- * A translated module is an ordinary Wasm module that
- * - imports `env.memory` (the guest's linear memory, identity-mapped guest addresses), `env.table` (the
- *   shared funcref table of region functions) and the runtime functions of runtime/jit/imports.ts
- *   (`mem_load`, `mem_store`, `fp_*`, and `h_<name>` helpers);
- * - holds the guest image as active data segments at the guest addresses (the file bytes of every
- *   loadable segment; the rest of each segment is zero-filled by the runtime's mapping);
- * - exports one function `r<hex pc>: () -> i32` per translated entry pc (the code map; see
- *   translator/codegen/exits.ts for the calling contract);
- * - carries a custom section named {@link AOT_SECTION} whose payload is UTF-8 JSON of type
- *   {@link AotManifest}.
+ * A translated module is an ordinary WebAssembly module (MVP + sign-extension, non-trapping float-to-int,
+ * bulk memory, mutable globals and tail calls) made of:
+ *
+ * **Imports** (all from module `"env"`):
+ * - `memory`: the guest's linear memory (runtime/memory/memory.ts; guest address = Wasm address, the
+ *   low 64 KiB hold the control block, the jump cache and the CPU state, see translator/codegen/exits.ts);
+ * - `table`: the shared funcref table of translated code; the runtime appends the module's entries to it
+ *   and fills the jump cache with their indices;
+ * - `mem_load(addr: i64, size: i32) -> i64` and `mem_store(addr: i64, size: i32, bytes: i64) -> i32`: the
+ *   checked accesses translated code falls back to outside its inline fast path;
+ * - `fp_arith`, `fp_cmp`, `fp_toint`, `fp_fromint`, `fp_conv`, `fp_class`: IEEE operations with the guest's
+ *   rounding modes, NaN rules and exception flags;
+ * - `h_<name>`: the helpers the program's IR calls (`h_rdcycle`, `h_rdinstret`, `h_rdtime` ...), only
+ *   those it uses. runtime/jit/imports.ts `translationImports` provides every one of them.
+ *
+ * **Data**: one active data segment per loadable segment with file bytes, at the segment's guest address,
+ * holding its `filesz` bytes. The runtime maps every segment (with its permissions, zero-filled up to
+ * `memsz`) before instantiating; instantiation then writes the image.
+ *
+ * **Code map (exports)**: one function `r<pc in lower-case hex>: () -> i32` per translated entry pc (a
+ * region: a single-entry piece of a discovered function, see discover.ts `singleEntryRegions`). Calling it
+ * runs guest code from that pc with the CPU state in memory and returns the pc to continue at; why it
+ * returned (jump out of translated code, syscall, fence.i, trap) is in the control block (exits.ts).
+ * Translated code chains to other regions through the jump cache without returning. Every instruction it
+ * runs is counted in `CTRL.icount` and `CTRL.icountAot`. Other exports (`body_<pc>`) are internal.
+ *
+ * **Manifest**: a custom section named {@link AOT_SECTION} (`"isa2wasm"`) whose payload is the UTF-8 JSON
+ * of an {@link AotManifest} (`format`, `guest`, `image`: entry point, segments, program headers, TLS, brk;
+ * `source`: file name and size; `translation`: optimisation level and counts). Keys are written in a fixed
+ * order and nothing in the module depends on time or paths, so the same program and options always give a
+ * byte-identical module.
+ *
+ * Code that discovery did not find is not in the code map: the runtime interprets it (and, given a region
+ * compiler, translates it at run time), so a module never fails for lack of code.
  */
 import type { GuestName } from "../guests/guest.ts";
 import type { ProcessImage } from "../../runtime/process/loader.ts";

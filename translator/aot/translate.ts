@@ -13,7 +13,7 @@ import type { Region } from "../codegen/lower.ts";
 import { PROT_EXEC, type GuestMemory } from "../../runtime/memory/memory.ts";
 import { memoryCodeReader } from "../../runtime/interp/lift.ts";
 import type { ProcessImage } from "../../runtime/process/loader.ts";
-import { discover, scanCodePointers, type RootKind } from "./discover.ts";
+import { discover, scanCodePointers, singleEntryRegions, type RootKind } from "./discover.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
 
 /** A program loaded into guest memory (runtime/process/loader.ts), with what discovery starts from. */
@@ -47,6 +47,8 @@ export interface TranslationStats {
   instructions: number;
   entries: number;
   rejectedFunctions: number;
+  /** regions the backend could not lower (they run in the interpreter), with the reason */
+  rejected: Array<{ entry: number; reason: string }>;
   discoverMs: number;
   compileMs: number;
   bytes: number;
@@ -68,7 +70,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
     progress: (n) => opts.progress?.("discover", n, 0),
   });
   const t1 = performance.now();
-  const regions: Region[] = found.functions.map((f) => ({ entry: f.entry, blocks: f.blocks, entries: f.entries }));
+  const regions: Region[] = found.functions.flatMap(singleEntryRegions);
   const entries = regions.reduce((n, r) => n + 1 + (r.entries?.length ?? 0), 0);
   const manifest: AotManifest = {
     format: AOT_FORMAT,
@@ -91,7 +93,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
     binary: compiled.binary,
     stats: {
       roots: roots.length, functions: regions.length, blocks: found.blocks, instructions: found.instructions, entries,
-      rejectedFunctions: compiled.rejected.length,
+      rejectedFunctions: compiled.rejected.length, rejected: compiled.rejected,
       discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: compiled.binary.length,
     },
   };

@@ -13,8 +13,8 @@ const layout = makeStateLayout([["x1", "i64"], ["x2", "i64"], ["x3", "i64"], ["w
 const types = layout.slots.map((s) => s.ty);
 const X1 = layout.slot("x1"), X2 = layout.slot("x2"), X3 = layout.slot("x3");
 
-async function instantiate(region: Region, mem: GuestMemory) {
-  const compiled = compileRegions(layout, [region]);
+async function instantiate(region: Region, mem: GuestMemory, structure: "relooper" | "switch" = "relooper") {
+  const compiled = compileRegions(layout, [region], { structure });
   assert.is(compiled.rejected.length, 0, JSON.stringify(compiled.rejected));
   const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
   const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
@@ -71,6 +71,33 @@ test("a region with several entries: each entry pc has its own exported function
   st.setI64(X1, 1000n); st.setI64(X2, 10n);
   assert.is((instance.exports[compiled.regions[1]!.name] as () => number)(), 0x10c);
   assert.is(st.getI64(X1), 1055n, "entered at the loop: x1 was not reset");
+  st.setI64(X1, 1000n); st.setI64(X2, 10n);
+  assert.is((instance.exports[compiled.regions[0]!.name] as () => number)(), 0x10c);
+  assert.is(st.getI64(X1), 55n, "entered at the start");
+});
+
+test("the dispatch-loop structuring (the Relooper's fallback) runs loops, budget exits and several entries alike", async () => {
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  st.setI64(X2, 100000n);
+  const fn = await instantiate(sumLoop(), mem, "switch");
+  assert.is(fn(), 0x10c);
+  assert.is(st.getI64(X1), 5000050000n);
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 1n + 2n * 100000n);
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.icount, 0n, true);
+  st.setI64(X2, 100000n);
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1001n, true);
+  assert.is(fn(), 0x104, "left at the loop head at the limit");
+  assert.is(st.getI64(X1), 100000n * 500n - 500n * 499n / 2n);
+  // two entries: the entry ordinal selects the first block
+  const loop = sumLoop();
+  const compiled = compileRegions(layout, [{ entry: 0x100, blocks: loop.blocks, entries: [0x104] }], { structure: "switch" });
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
+  st.setI64(X1, 1000n); st.setI64(X2, 10n);
+  assert.is((instance.exports[compiled.regions[1]!.name] as () => number)(), 0x10c);
+  assert.is(st.getI64(X1), 1055n, "entered at the loop");
   st.setI64(X1, 1000n); st.setI64(X2, 10n);
   assert.is((instance.exports[compiled.regions[0]!.name] as () => number)(), 0x10c);
   assert.is(st.getI64(X1), 55n, "entered at the start");

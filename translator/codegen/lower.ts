@@ -63,9 +63,15 @@ export function regionEntries(region: Region): number[] {
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
-export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false): void {
-  new RegionLowering(m, layout, region, aot).lower();
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper"): void {
+  new RegionLowering(m, layout, region, aot, structure).lower();
 }
+
+/**
+ * How a region's control flow becomes Wasm: binaryen's Relooper (loops and ifs; the dispatch loop when it
+ * rejects the graph), or always the dispatch loop (tests).
+ */
+export type Structure = "relooper" | "switch";
 
 /** The support function every region tail-calls on exit: chains to the next translated region (exits.ts). */
 const CHAIN = "chain";
@@ -130,7 +136,8 @@ class RegionLowering {
 
   constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region,
     /** ahead-of-time code also counts its instructions in CTRL.icountAot */
-    private readonly aot: boolean) {
+    private readonly aot: boolean,
+    private readonly structure: Structure) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
     this.raw = this.local(binaryen.i64);
@@ -158,6 +165,21 @@ class RegionLowering {
 
   /** Adds a local (after the one parameter, the entry ordinal). */
   private local(ty: binaryen.Type): number { this.locals.push(ty); return this.locals.length; }
+  /**
+   * Block-scoped locals (temps and per-op scratch) are reused from block to block: no value lives across
+   * a block boundary, so a function needs as many as its largest block, not the sum over its blocks
+   * (whole-function regions of ahead-of-time translation have thousands of blocks).
+   */
+  private readonly pool = new Map<binaryen.Type, number[]>();
+  private readonly poolUsed = new Map<binaryen.Type, number>();
+  private scratch(ty: binaryen.Type): number {
+    let list = this.pool.get(ty);
+    if (!list) { list = []; this.pool.set(ty, list); }
+    const i = this.poolUsed.get(ty) ?? 0;
+    this.poolUsed.set(ty, i + 1);
+    if (i === list.length) list.push(this.local(ty));
+    return list[i]!;
+  }
   private slot(s: Slot): number {
     let l = this.slotLocal.get(s);
     if (l === undefined) { l = this.local(wasmTy(this.layout.slots[s]!.ty)); this.slotLocal.set(s, l); }
@@ -239,10 +261,12 @@ class RegionLowering {
     const label = this.local(binaryen.i32);
     let body: X;
     try {
+      if (this.structure === "switch") throw new Error("dispatch loop requested");
       body = relooper.renderAndDispose(start, label);
     } catch {
-      // binaryen's Relooper rejects some multiple-entry graphs; the caller then splits the region
-      throw new UnsupportedIR(`the Relooper cannot structure region 0x${this.region.entry.toString(16)} with ${entryPcs.length} entries`);
+      // binaryen's Relooper rejects some graphs (an exception from its C++ code): lower the blocks again
+      // under a dispatch loop, which structures any graph
+      body = this.structureSwitch(entryPcs);
     }
     // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
     const prologue: X[] = [];
@@ -275,11 +299,59 @@ class RegionLowering {
     });
   }
 
+  /**
+   * The region's blocks (lowered again) in address order under one dispatch loop: `loop { block ... block
+   * { br_table(label) } code0 ... } codeN }`. A branch to the next block falls through; any other branch
+   * inside the region sets the label and restarts the loop. Linear in the region's size, for any graph.
+   */
+  private structureSwitch(entryPcs: number[]): X {
+    const m = this.m;
+    const blocks = this.region.blocks;
+    const index = new Map(blocks.map((b, i) => [b.pc, i]));
+    const label = this.local(binaryen.i32);
+    const name = (i: number) => `sw${i}`;
+    const go = (from: number, pc: number): X => {
+      const to = index.get(pc);
+      if (to === undefined) return this.exitTo(ExitKind.Jump, m.i32.const(pc | 0));
+      if (to === from + 1) return m.nop();
+      return m.block(null, [m.local.set(label, m.i32.const(to)), m.br("dispatch")]);
+    };
+    let nest: X = m.block(name(0), [m.switch(blocks.map((_, i) => name(i)), name(0), m.local.get(label, binaryen.i32))]);
+    let last: X[] = [];
+    blocks.forEach((b, i) => {
+      const code = this.lowerBlock(b);
+      const x = b.exit;
+      switch (x.kind) {
+        case "jump": case "call": code.push(go(i, x.target)); break;
+        case "branch":
+          code.push(m.if(m.local.get(this.blockTemps.get(b)![x.cond]!, binaryen.i32), go(i, x.taken), go(i, x.fallthrough)));
+          break;
+        case "indirect":
+          code.push(m.local.set(this.exitClass, m.i32.const(x.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
+            this.exitTo(ExitKind.Jump, this.toPc(x.target)));
+          break;
+        case "runtime": code.push(this.exitTo(x.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(x.next | 0))); break;
+        case "trap":
+          code.push(this.trapExit(x.signal, x.code, m.i32.const(x.pc | 0), x.addr !== undefined ? m.i64.const(BigInt(x.addr)) : undefined));
+          break;
+      }
+      if (i + 1 < blocks.length) nest = m.block(name(i + 1), [nest, ...code]);
+      else last = code;
+    });
+    // the entry ordinal (parameter 0) selects the first block
+    let init: X = m.i32.const(0);
+    for (let k = entryPcs.length - 1; k > 0; k--) {
+      init = m.select(m.i32.eq(m.local.get(0, binaryen.i32), m.i32.const(k)), m.i32.const(index.get(entryPcs[k]!)!), init);
+    }
+    return m.block(null, [m.local.set(label, init), m.loop("dispatch", m.block(null, [nest, ...last])), m.unreachable()]);
+  }
+
   private readonly blockTemps = new Map<Block, number[]>();
 
   private lowerBlock(b: Block): X[] {
     this.block = b;
-    this.tempLocal = b.temps.map((ty) => this.local(wasmTy(ty)));
+    this.poolUsed.clear();
+    this.tempLocal = b.temps.map((ty) => this.scratch(wasmTy(ty)));
     this.blockTemps.set(b, this.tempLocal);
     this.insnIndex = -1;
     const m = this.m;
@@ -420,7 +492,7 @@ class RegionLowering {
         return [this.def(op.dst, op.conv === "wrap" ? m.i32.wrap(this.t(op.a)) : op.conv === "sext" ? m.i64.extend_s(this.t(op.a)) : m.i64.extend_u(this.t(op.a)))];
       case "select": return [this.def(op.dst, m.select(this.t(op.cond), this.t(op.a), this.t(op.b)))];
       case "load": {
-        const a32 = this.local(binaryen.i32);
+        const a32 = this.scratch(binaryen.i32);
         const ptr = m.local.get(a32, binaryen.i32);
         let v: X;
         if (op.ty === "i64") {
@@ -449,7 +521,7 @@ class RegionLowering {
         return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, m.if(this.needsHelper(op.addr, op.size, 1, a32), slow, v))];
       }
       case "store": {
-        const a32 = this.local(binaryen.i32);
+        const a32 = this.scratch(binaryen.i32);
         const ptr = m.local.get(a32, binaryen.i32);
         const is64 = this.is64(op.value);
         let v = this.t(op.value);
@@ -465,7 +537,7 @@ class RegionLowering {
           raw = this.un(is64 ? "i64" : "i32", op.size === 8 ? "bswap64" : op.size === 4 ? "bswap32" : "bswap16", raw);
         }
         if (!is64) raw = m.i64.extend_u(raw);
-        const status = this.local(binaryen.i32);
+        const status = this.scratch(binaryen.i32);
         const slow = m.block(null, [
           m.local.set(status, m.call(MEM_IMPORTS.store, [this.address64(op.addr), m.i32.const(op.size), raw], binaryen.i32)),
           this.faultExit(),
@@ -489,11 +561,11 @@ class RegionLowering {
         if (op.c !== undefined) out.push(m.i64.store(CONTROL_BASE + CTRL.fpc, 8, zero(), arg(op.c)));
         const flags = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
           this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i32);
-        const l = this.local(binaryen.i32);
+        const l = this.scratch(binaryen.i32);
         out.push(m.local.set(l, flags));
         const r = m.i64.load(CONTROL_BASE + CTRL.fpr, 8, zero());
         out.push(this.def(op.dst, op.fmt === "f64" ? r : m.i32.wrap(r)));
-        const acc = this.local(binaryen.i32);
+        const acc = this.scratch(binaryen.i32);
         out.push(m.local.set(acc, m.i32.or(this.slotValue(op.flags), m.local.get(l, binaryen.i32))));
         this.pending.set(op.flags, () => m.local.get(acc, binaryen.i32));
         return out;
@@ -558,7 +630,7 @@ class RegionLowering {
   /** ORs the flags the last FP helper raised into the guest's flags slot. */
   private accrue(flags: Slot): X {
     const m = this.m;
-    const l = this.local(binaryen.i32);
+    const l = this.scratch(binaryen.i32);
     const set = m.local.set(l, m.i32.or(this.slotValue(flags), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0))));
     this.pending.set(flags, () => m.local.get(l, binaryen.i32));
     return set;

@@ -1,7 +1,7 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { Block, StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region } from "./lower.ts";
+import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region, type Structure } from "./lower.ts";
 
 /** The result of compiling a batch of regions. */
 export interface CompiledModule {
@@ -35,6 +35,8 @@ export interface CompileOptions {
   customSections?: ReadonlyArray<{ name: string; data: Uint8Array }>;
   /** ahead-of-time module: its instructions are also counted in CTRL.icountAot */
   aot?: boolean;
+  /** control-flow structuring (default: the Relooper, falling back to a dispatch loop) */
+  structure?: Structure;
   /** called after each region is lowered (progress display) */
   progress?: (done: number, total: number) => void;
 }
@@ -55,7 +57,7 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     let done = 0;
     const add = (r: Region): boolean => {
       try {
-        addRegion(m, layout, r, opts.aot ?? false);
+        addRegion(m, layout, r, opts.aot ?? false, opts.structure);
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
         return true;
       } catch (e) {
