@@ -7,8 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Guest } from "../translator/guests/guest.ts";
 import { riscv64 } from "../translator/guests/riscv64/index.ts";
-import { loadVectorGroup, runVectorGroup, type VectorFile } from "./vectors.ts";
-import { TIERS } from "./tiers.ts";
+import { join } from "node:path";
+import { conformanceDir, loadVectorGroup, readVectorFile, runVectorGroup, type VectorCase, type VectorFile } from "./vectors.ts";
+import { TIERS, tiersFor } from "./tiers.ts";
 
 /** riscv64 with the lifter rule of `victim` replaced by the one of `impostor`. */
 function patched(victim: string, impostor: string): Guest {
@@ -44,6 +45,21 @@ for (const m of mutations) {
       for (const id of failedIds) assert.ok(victimCases.some((c) => c.id === id), `unexpected failure ${id}`);
       assert.ok(victimCases.length > 0);
       assert.ok(r.failed >= victimCases.length / 2, `only ${r.failed} of ${victimCases.length} ${m.victim} cases failed`);
+    });
+  }
+}
+
+// the random kind fails too: sequences using the victim fail, and no other sequence does
+{
+  const file = readVectorFile(join(conformanceDir(), "riscv64", "random", "seed-1.json"));
+  const uses = (c: VectorCase, names: string[]): boolean => c.dis.some((d) => names.includes(d.slice(0, d.indexOf(" "))));
+  const victims = file.cases.filter((c) => uses(c, ["sub", "c.sub"]));
+  for (const tier of tiersFor("all", 1)) {
+    test(`sub lifted as add is caught by the random sequences (${tier.name})`, async () => {
+      const r = await runVectorGroup(patched("sub", "add"), file, tier);
+      assert.ok(victims.length > 0);
+      assert.ok(r.failed > 0, "no random sequence failed");
+      for (const f of r.failures) assert.ok(victims.some((c) => c.id === f.id), `unexpected failure ${f.id}`);
     });
   }
 }

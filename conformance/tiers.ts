@@ -7,9 +7,10 @@ import type { Guest } from "../translator/guests/guest.ts";
 import type { GuestMemory } from "../runtime/memory/memory.ts";
 import type { CpuState } from "../runtime/state.ts";
 import { Interpreter, type InterpreterOptions, type Stop } from "../runtime/interp/interpreter.ts";
-import { InterpreterTier, type ExecutionTier } from "../runtime/process/process.ts";
+import { InterpreterTier, type ExecutionTier, type TierParts } from "../runtime/process/process.ts";
 import { liftBlock, memoryCodeReader } from "../runtime/interp/lift.ts";
 import { DynamicExecutor } from "../runtime/jit/dynamic.ts";
+import { DynamicTier } from "../runtime/jit/tier.ts";
 import { compileRegions } from "../translator/codegen/module.ts";
 import type { Region } from "../translator/codegen/lower.ts";
 import type { Block } from "../translator/ir/ir.ts";
@@ -17,6 +18,8 @@ import type { Block } from "../translator/ir/ir.ts";
 /** Runs guest code from `pc` for at most about `budget` instructions. */
 export interface TierMachine {
   run(pc: number, budget: number): Stop;
+  /** Re-establishes what a fence.i dropped (an ahead-of-time tier reinstalls its module); optional. */
+  restore?(): Promise<void>;
 }
 
 /** Where runs start, and the other blocks they may reach. */
@@ -39,18 +42,7 @@ export interface ConformanceTier {
   readonly process?: { interpreter: InterpreterOptions; tier: (p: TierParts) => ExecutionTier };
 }
 
-/** What GuestProcess hands a tier builder. */
-export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
-
-/** The dynamic executor (and the interpreter it falls back to) as a process execution tier. */
-class DynamicProcessTier implements ExecutionTier {
-  constructor(readonly dyn: DynamicExecutor, readonly interp: Interpreter) {}
-  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
-  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
-  instructionCounts(): Record<string, number> { return { interp: this.interp.instructions, dynamic: this.dyn.translatedInstructions }; }
-  get blocksLifted(): number { return this.interp.blocksLifted; }
-  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
-}
+export type { TierParts };
 
 /** The interpreter with one block executor; "compile" compiles every block before its first run. */
 function interpreterTier(executor: "compile" | "evaluate"): ConformanceTier {
@@ -65,52 +57,55 @@ function interpreterTier(executor: "compile" | "evaluate"): ConformanceTier {
   };
 }
 
-/** Dynamic translation with threshold 0: every block is translated to Wasm the first time it is entered. */
-const dynamicTier: ConformanceTier = {
+/**
+ * Dynamic translation with threshold 0: every block is translated to Wasm the first time it is entered.
+ * `optimize`: the binaryen optimisation level of the translations (compileRegions' default: 2).
+ */
+const dynamicTier = (optimize?: number): ConformanceTier => ({
   name: "dynamic",
   create: (guest, mem, state) => {
     const interp = new Interpreter(guest, mem, state);
-    const dyn = new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions), { threshold: 0 });
+    const dyn = new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions, { optimize }), { threshold: 0 });
     return Promise.resolve(dyn);
   },
   // programs run with the default threshold: hot code is translated, cold code interpreted
   process: {
     interpreter: {},
-    tier: ({ guest, mem, state, interp }) =>
-      new DynamicProcessTier(new DynamicExecutor(guest, mem, state, interp, (regions) => compileRegions(guest.state, regions)), interp),
+    tier: (parts) => new DynamicTier(parts, (layout, regions) => compileRegions(layout, regions, { optimize })),
   },
-};
+});
 
 /**
  * Ahead-of-time translation: the code at every entry is lifted and compiled into one module before any
  * run, installed as translated programs are (DynamicExecutor.installModule); nothing is translated at
  * run time, so a case the module does not cover would run in the interpreter and is reported as such.
  */
-const aotTier: ConformanceTier = {
+const aotTier = (optimize?: number): ConformanceTier => ({
   name: "aot",
   create: async (guest, mem, state, entries) => {
     const reader = memoryCodeReader(mem, guest.endian);
     const lift = (pc: number): Block => liftBlock(guest, reader, pc, 64);
-    // a region per entry with the blocks its direct branches reach; every other reachable block (targets of
-    // indirect jumps) is an entry of its own
+    // a region per entry, and per other reachable pc (landing pads, targets of indirect jumps), each with the
+    // blocks its direct jumps and branches reach between the entry and the last landing pad
     const regions = new Map<number, Region>();
     for (const e of entries) {
-      // blocks reached by direct jumps and branches between the entry and the last landing pad
       const end = Math.max(e.pc, ...e.reachable);
-      const blocks = new Map<number, Block>();
-      const work = [e.pc];
-      while (work.length > 0) {
-        const pc = work.pop()!;
-        if (blocks.has(pc) || pc < e.pc && !e.reachable.includes(pc) || pc > end) continue;
-        const b = lift(pc);
-        blocks.set(pc, b);
-        const x = b.exit;
-        work.push(...(x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : []));
+      for (const start of [e.pc, ...e.reachable]) {
+        if (regions.has(start)) continue;
+        const blocks = new Map<number, Block>();
+        const work = [start];
+        while (work.length > 0) {
+          const pc = work.pop()!;
+          if (blocks.has(pc) || pc < e.pc && !e.reachable.includes(pc) || pc > end) continue;
+          const b = lift(pc);
+          blocks.set(pc, b);
+          const x = b.exit;
+          work.push(...(x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : []));
+        }
+        regions.set(start, { entry: start, blocks: [...blocks.values()] });
       }
-      regions.set(e.pc, { entry: e.pc, blocks: [...blocks.values()] });
-      for (const pc of e.reachable) if (!regions.has(pc)) regions.set(pc, { entry: pc, blocks: [lift(pc)] });
     }
-    const batch = compileRegions(guest.state, [...regions.values()]);
+    const batch = compileRegions(guest.state, [...regions.values()], { optimize });
     if (batch.rejected.length > 0) {
       throw new Error(`aot: ${batch.rejected.length} regions rejected, first at 0x${batch.rejected[0]!.entry.toString(16)}: ${batch.rejected[0]!.reason}`);
     }
@@ -119,37 +114,48 @@ const aotTier: ConformanceTier = {
     const module = await WebAssembly.compile(batch.binary as Uint8Array<ArrayBuffer>);
     const code = [...regions.values()].flatMap((r) => r.blocks.map((b) => ({ start: b.pc, end: b.end })));
     await dyn.installModule(module, batch.regions, code);
-    // fence.i drops all translations (as it must): code after it legitimately runs in the interpreter
+    // fence.i drops all translations (as it must): code after it legitimately runs in the interpreter until
+    // the module is installed again (restore, before the next case)
     let afterFence = false;
     return {
       run(pc: number, budget: number): Stop {
         const before = interp.instructions;
         const stop = dyn.run(pc, budget);
         if (interp.instructions !== before && !afterFence) throw new Error(`aot: code at 0x${pc.toString(16)} ran in the interpreter`);
-        afterFence = stop.kind === "fence.i";
+        if (stop.kind === "fence.i") afterFence = true;
         return stop;
+      },
+      async restore(): Promise<void> {
+        await dyn.installModule(module, batch.regions, code);
+        afterFence = false;
       },
     };
   },
-};
+});
 
-/** Every tier, by name. */
+/** Every tier, by name (translating tiers at compileRegions' default optimisation level). */
 export const TIERS: Record<string, ConformanceTier> = {
   "interp-compile": interpreterTier("compile"),
   "interp-evaluate": interpreterTier("evaluate"),
-  dynamic: dynamicTier,
-  aot: aotTier,
+  dynamic: dynamicTier(),
+  aot: aotTier(),
 };
 
-/** Tier names selected by a command-line tier choice: interp (both executors), dynamic, aot, all. */
-export function tiersFor(choice: string): ConformanceTier[] {
-  switch (choice) {
-    case "interp": return [TIERS["interp-compile"]!, TIERS["interp-evaluate"]!];
-    case "all": return Object.values(TIERS);
-    default: {
-      const t = TIERS[choice];
-      if (t === undefined) throw new Error(`unknown tier '${choice}' (interp, interp-compile, interp-evaluate, dynamic, aot, all)`);
-      return [t];
+/**
+ * Tiers selected by a command-line tier choice: interp (both executors), dynamic, aot, all, or a
+ * comma-separated list of these. `optimize`: binaryen optimisation level of the translating tiers.
+ */
+export function tiersFor(choice: string, optimize?: number): ConformanceTier[] {
+  const tiers: Record<string, ConformanceTier> = optimize === undefined ? TIERS : { ...TIERS, dynamic: dynamicTier(optimize), aot: aotTier(optimize) };
+  const out: ConformanceTier[] = [];
+  for (const c of choice.split(",")) {
+    if (c === "interp") out.push(tiers["interp-compile"]!, tiers["interp-evaluate"]!);
+    else if (c === "all") out.push(...Object.values(tiers));
+    else {
+      const t = tiers[c];
+      if (t === undefined) throw new Error(`unknown tier '${c}' (interp, interp-compile, interp-evaluate, dynamic, aot, all)`);
+      out.push(t);
     }
   }
+  return [...new Set(out)];
 }

@@ -40,6 +40,8 @@ export interface VectorCase {
   trap?: { signal: number };
   /** where the expected result does not come from the reference run: the source and why */
   reference?: string;
+  /** other pcs inside the case that runs may reach through indirect jumps (random sequences) */
+  reachable?: string[];
 }
 
 /** A vector file: one group of cases for one guest. */
@@ -211,17 +213,23 @@ function compare(c: VectorCase, stop: Stop, state: CpuState, img: GroupImage): s
 function caseEntry(c: VectorCase): TierEntry {
   const pc = Number(c.pc);
   const after = pc + encodingBytes(c.enc).length;
-  return { pc, reachable: [pc - 8, after, after + 8] };
+  return { pc, reachable: [pc - 8, after, after + 8, ...(c.reachable ?? []).map(Number)] };
 }
 
-/** Runs one case on a machine whose memory holds the group image. */
-export function runCase(c: VectorCase, machine: TierMachine, state: CpuState, img: GroupImage): string[] {
+/**
+ * Runs one case on a machine whose memory holds the group image. `fenced` is set when the case ran a
+ * fence.i (which drops every translation: the caller restores them before the next case).
+ */
+export function runCase(c: VectorCase, machine: TierMachine, state: CpuState, img: GroupImage, fenced?: { seen: boolean }): string[] {
   setUp(c, state, img);
   let stop: Stop;
   try {
     stop = machine.run(Number(c.pc), CASE_BUDGET);
     // fence.i returns to the run loop; the case continues after it
-    while (stop.kind === "fence.i") stop = machine.run(stop.next, CASE_BUDGET);
+    while (stop.kind === "fence.i") {
+      if (fenced) fenced.seen = true;
+      stop = machine.run(stop.next, CASE_BUDGET);
+    }
   } catch (e) {
     return [`threw ${e instanceof Error ? e.message : String(e)}`];
   }
@@ -238,8 +246,10 @@ export async function runVectorGroup(guest: Guest, file: VectorFile, tier: Confo
     const img = buildGroupImage({ ...file, cases });
     const state = new CpuState(img.mem, guest.state);
     const machine = await tier.create(guest, img.mem, state, cases.map(caseEntry));
+    const fenced = { seen: false };
     for (const c of cases) {
-      const diffs = runCase(c, machine, state, img);
+      if (fenced.seen) { await machine.restore?.(); fenced.seen = false; }
+      const diffs = runCase(c, machine, state, img, fenced);
       if (diffs.length === 0) result.passed++;
       else {
         result.failed++;

@@ -10,11 +10,11 @@ import { parseRunArgs, runProgram } from "./run.ts";
 
 const HOST_ENV = ["HOME=/home/me", "LANG=C.UTF-8"];
 
-test("options end at PROGRAM; defaults: interpreter, host environment, cwd mapped at its own path", () => {
+test("options end at PROGRAM; defaults: dynamic tier, host environment, cwd mapped at its own path", () => {
   const r = parseRunArgs(["--stats", "prog", "--stats", "-x"], "/home/me/src", HOST_ENV);
   assert.is(r.program, "prog");
   assert.equal(r.args, ["--stats", "-x"]);
-  assert.is(r.tier, "interp");
+  assert.is(r.tier, "dynamic");
   assert.is(r.stats, true);
   assert.equal(r.env, HOST_ENV);
   assert.equal(r.mounts, [{ host: "/home/me/src", guest: "/home/me/src", readonly: false }]);
@@ -24,14 +24,14 @@ test("options end at PROGRAM; defaults: interpreter, host environment, cwd mappe
 
 test("--map (repeatable, relative host paths, :ro), --cwd, --env overrides, --clear-env, --seed, --tier", () => {
   const r = parseRunArgs(
-    ["--map", "data:/data:ro", "--map=/home/me/src:/src", "--env", "LANG=C", "--env=NEW=1", "--seed=0x10", "--tier=dynamic", "--strace", "--strict", "--", "p", "a"],
+    ["--map", "data:/data:ro", "--map=/home/me/src:/src", "--env", "LANG=C", "--env=NEW=1", "--seed=0x10", "--tier=interp", "--strace", "--strict", "--", "p", "a"],
     "/home/me/src", HOST_ENV,
   );
   assert.equal(r.mounts, [{ host: "/home/me/src/data", guest: "/data", readonly: true }, { host: "/home/me/src", guest: "/src", readonly: false }]);
   assert.is(r.cwd, "/src", "the host cwd seen through its mapping");
   assert.equal(r.env, ["HOME=/home/me", "LANG=C", "NEW=1"]);
   assert.is(r.seed, 16n);
-  assert.is(r.tier, "dynamic");
+  assert.is(r.tier, "interp");
   assert.ok(r.strace && r.strict);
   assert.equal([r.program, ...r.args], ["p", "a"]);
   const c = parseRunArgs(["--clear-env", "--env", "A=1", "--map", "/x:/", "--cwd", "/tmp", "p"], "/home/me", HOST_ENV);
@@ -69,9 +69,9 @@ function setup(stdin = "") {
   return { io, o, host };
 }
 
-test("runs a fixture: guest output, exit status = argc (argv fixture), --stats JSON on stderr", async () => {
+test("runs a fixture in the interpreter: guest output, exit status = argc (argv fixture), --stats JSON on stderr", async () => {
   const { io, o, host } = setup();
-  const r = parseRunArgs(["--stats", "--clear-env", "--env", "A=1", "fixtures/bin/riscv64/argv", "x"], "/w", HOST_ENV);
+  const r = parseRunArgs(["--tier=interp", "--stats", "--clear-env", "--env", "A=1", "fixtures/bin/riscv64/argv", "x"], "/w", HOST_ENV);
   assert.is(await runProgram(r, io, host), 2);
   assert.ok(o.guestOut.includes("argv[1] (1) = [x]"), o.guestOut);
   assert.ok(o.guestOut.includes("env (sorted) [A=1]"), o.guestOut);
@@ -83,14 +83,23 @@ test("runs a fixture: guest output, exit status = argc (argv fixture), --stats J
   assert.ok(stats.syscalls >= 10 && typeof stats.wallMs === "number" && typeof stats.guestMips === "number");
 });
 
-test("--tier=dynamic falls back to the interpreter and says so in --stats", async () => {
+test("the dynamic tier (default) translates hot code to Wasm and runs it; --stats reports the translation", async () => {
   const { io, o, host } = setup();
-  assert.is(await runProgram(parseRunArgs(["--tier=dynamic", "--stats", "fixtures/bin/riscv64/hello"], "/w", []), io, host), 0);
-  assert.is(o.guestOut, "Hello, world!\n");
+  assert.is(await runProgram(parseRunArgs(["--stats", "fixtures/bin/riscv64/recursion"], "/w", []), io, host), 0);
+  const want = JSON.parse(readFileSync(join(fixturesDir(), "expected", "riscv64", "recursion.json"), "utf8")).stdout.text;
+  assert.is(o.guestOut, want);
   const stats = JSON.parse(o.err.trim());
-  assert.is(stats.tier, "interp");
-  assert.is(stats.requestedTier, "dynamic");
-  assert.type(stats.note, "string");
+  assert.is(stats.tier, "dynamic");
+  assert.ok(stats.regionsCompiled > 0 && stats.modulesCompiled > 0, JSON.stringify(stats));
+  assert.ok(stats.instructions.dynamic > stats.instructions.interp, "most instructions ran in translated code");
+  assert.ok(Math.abs(stats.translatedShare - stats.instructions.dynamic / (stats.instructions.dynamic + stats.instructions.interp)) < 1e-6);
+  assert.ok(stats.codeMapLookups >= stats.codeMapMisses && stats.codeMapMisses > 0);
+  assert.ok(stats.translateMs >= 0 && stats.wasmCompileMs >= 0);
+  assert.is(stats.invalidations, 0);
+  // recursion calls and returns: translated code follows returns through the jump cache
+  assert.ok(stats.jumpCache.return.lookups > 0 && stats.jumpCache.return.hits > 0, JSON.stringify(stats.jumpCache));
+  assert.ok(stats.returnHitRate > 0 && stats.returnHitRate <= 1);
+  assert.is(stats.returnHitRate, Math.round(stats.jumpCache.return.hits / stats.jumpCache.return.lookups * 1e4) / 1e4);
 });
 
 test("a guest killed by a signal exits 128+N (abort: SIGABRT = 6)", async () => {
@@ -104,7 +113,8 @@ test("--seed makes runs repeatable: same output and the same instruction count",
   for (let i = 0; i < 2; i++) {
     const { io, o, host } = setup();
     await runProgram(parseRunArgs(["--seed", "7", "--stats", "fixtures/bin/riscv64/printf"], "/w", []), io, host);
-    runs.push(`${o.guestOut}\n${JSON.parse(o.err.trim().split("\n").at(-1)!).instructions.interp}`);
+    const counts: Record<string, number> = JSON.parse(o.err.trim().split("\n").at(-1)!).instructions;
+    runs.push(`${o.guestOut}\n${Object.values(counts).reduce((a, b) => a + b, 0)}`);
   }
   assert.is(runs[0], runs[1]);
 });

@@ -29,7 +29,12 @@ export interface ExecutionTier {
   /** Blocks lifted to IR and blocks compiled to JavaScript so far. */
   readonly blocksLifted: number;
   readonly blocksCompiledToJs: number;
+  /** The tier's own counters, added to the process's `--stats` (e.g. the dynamic tier's translation counters). */
+  stats?(): object;
 }
+
+/** What a process hands the builder of its execution tier. */
+export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
 
 /** The interpreter as an execution tier. */
 export class InterpreterTier implements ExecutionTier {
@@ -69,7 +74,7 @@ export interface ProcessOptions {
   warn?: (line: string) => void;
   interpreter?: InterpreterOptions;
   /** builds the execution tier (default: the interpreter) */
-  tier?: (p: { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }) => ExecutionTier;
+  tier?: (p: TierParts) => ExecutionTier;
   /** instructions per tier call (default 10M; the loop only re-enters the tier after a budget stop) */
   budget?: number;
 }
@@ -173,8 +178,8 @@ export class GuestProcess {
     }
   }
 
-  /** Counters for `--stats`. */
-  stats(): ProcessStats {
+  /** Counters for `--stats`, followed by the tier's own ({@link ExecutionTier.stats}). */
+  stats(): ProcessStats & Record<string, unknown> {
     const instructions = this.tier.instructionCounts();
     const total = Object.values(instructions).reduce((a, b) => a + b, 0);
     const k = this.kernel.stats;
@@ -182,6 +187,7 @@ export class GuestProcess {
       instructions, blocksLifted: this.tier.blocksLifted, blocksCompiledToJs: this.tier.blocksCompiledToJs,
       syscalls: k.syscalls, syscallsByName: { ...k.byName }, unknownSyscalls: { ...k.unknown },
       wallMs: Math.round(this.wallMs), guestMips: this.wallMs > 0 ? Math.round(total / this.wallMs / 10) / 100 : 0,
+      ...this.tier.stats?.(),
     };
   }
 }

@@ -51,7 +51,24 @@ export const CTRL = {
    * (found in the jump cache) only while `icount` is below this value; otherwise it returns to the runtime.
    */
   limit: 40,
+  /**
+   * Jump-cache counters (i64 each), kept by translated code when a region leaves with a Jump below the
+   * chaining limit and looks its target up in the jump cache: per exit class ({@link ExitClass}) the
+   * lookups at `chain + 16 * class` and the hits at `chain + 16 * class + 8`.
+   */
+  chain: 96,
 } as const;
+
+/** How a region left with a Jump, for the jump-cache counters: the IR exit's kind and hint. */
+export const enum ExitClass {
+  /** a direct jump, call or branch out of the region (or a loop head when the budget ran out) */
+  Direct = 0,
+  /** an indirect jump or call (`jalr` not a return) */
+  Indirect = 1,
+  /** a return (an indirect jump through the link register) */
+  Return = 2,
+}
+export const EXIT_CLASSES = 3;
 
 /**
  * The jump cache (QEMU's tb_jmp_cache): a direct-mapped table in the reserved low 64 KiB of linear memory,

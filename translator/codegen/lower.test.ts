@@ -76,6 +76,49 @@ test("a region with several entries: each entry pc has its own exported function
   assert.is(st.getI64(X1), 55n, "entered at the start");
 });
 
+test("a branch whose target is its fall-through compiles (one edge for the Relooper) and runs on", async () => {
+  // found by the random conformance kind: `bgeu a5,s10,.+4` aborted binaryen's Relooper (two branches
+  // between the same pair of blocks)
+  const a = new BlockBuilder(0x300, types);
+  a.insn(0x300, 4);
+  const cond = a.bin("i64", "ltu", a.get(X1), a.get(X2));
+  const blockA = a.finish({ kind: "branch", cond, taken: 0x304, fallthrough: 0x304 });
+  const b = new BlockBuilder(0x304, types);
+  b.insn(0x304, 4); b.set(X3, b.bin("i64", "add", b.get(X1), b.get(X2)));
+  const blockB = b.finish({ kind: "jump", target: 0x308 });
+  for (const [x1, x2] of [[1n, 2n], [2n, 1n]] as const) {
+    const mem = new GuestMemory();
+    const st = new CpuState(mem, layout);
+    st.setI64(X1, x1); st.setI64(X2, x2);
+    const fn = await instantiate({ entry: 0x300, blocks: [blockA, blockB] }, mem);
+    assert.is(fn(), 0x308);
+    assert.is(st.getI64(X3), 3n);
+  }
+});
+
+test("an indirect exit of a block that is not the last lowered one reads its own block's temps", async () => {
+  // found by the random conformance kind: `auipc s2,0; addi s2,s2,26; c.jalr s2` in a multi-block region
+  // jumped to the value of a local of another block (0)
+  const a = new BlockBuilder(0x400, types);
+  a.insn(0x400, 4);
+  const cond = a.bin("i64", "eq", a.get(X1), a.i64(0n));
+  const blockA = a.finish({ kind: "branch", cond, taken: 0x410, fallthrough: 0x404 });
+  const b = new BlockBuilder(0x404, types);
+  b.insn(0x404, 4);
+  const target = b.bin("i64", "add", b.get(X2), b.i64(0x10n));
+  b.set(X3, target);
+  const blockB = b.finish({ kind: "indirect", target, hint: "jump" });
+  const c = new BlockBuilder(0x410, types);
+  c.insn(0x410, 4); c.set(X1, c.i64(7n)); c.set(X3, c.i64(9n));
+  const blockC = c.finish({ kind: "jump", target: 0x414 });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  st.setI64(X1, 1n); st.setI64(X2, 0x1000n);
+  const fn = await instantiate({ entry: 0x400, blocks: [blockA, blockB, blockC] }, mem);
+  assert.is(fn(), 0x1010);
+  assert.is(st.getI64(X3), 0x1010n);
+});
+
 test("loads and stores take the slow path outside mapped chunks, with state committed", async () => {
   const b = new BlockBuilder(0x200, types);
   b.insn(0x200, 4); b.set(X3, b.i64(7n));

@@ -14,7 +14,7 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
+import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 
 type X = binaryen.ExpressionRef;
@@ -120,6 +120,8 @@ class RegionLowering {
   /** pcs of blocks that check the budget on entry */
   private readonly budgetChecked = new Set<number>();
   private readonly ret: number;
+  /** local: the ExitClass of a Jump exit (0, Direct, unless set on the way out) */
+  private readonly exitClass: number;
   private tempLocal: number[] = [];
   private block!: Block;
   /** index of the current instruction within the block, and its pc */
@@ -134,6 +136,7 @@ class RegionLowering {
     this.raw = this.local(binaryen.i64);
     this.codeWritten = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
+    this.exitClass = this.local(binaryen.i32);
     for (const b of region.blocks) for (const op of b.ops) {
       if (op.op === "get" || op.op === "set") this.slot(op.slot);
       if (op.op === "set") this.written.add(op.slot);
@@ -182,6 +185,9 @@ class RegionLowering {
     this.region.blocks.forEach((b, i) => {
       const exit = b.exit;
       const code = bodies[i]!;
+      // the exit's code reads the block's own temps (an indirect jump's target)
+      this.block = b;
+      this.tempLocal = this.blockTemps.get(b)!;
       // The exit's own code (for non-branching exits) is appended to the block.
       switch (exit.kind) {
         case "jump": case "call": {
@@ -192,6 +198,7 @@ class RegionLowering {
         }
         case "branch": entries.set(b.pc, relooper.addBlock(m.block(null, code))); break;
         case "indirect": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
+          m.local.set(this.exitClass, m.i32.const(exit.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
           this.exitTo(ExitKind.Jump, this.toPc(exit.target))]))); break;
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
           this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
@@ -204,7 +211,12 @@ class RegionLowering {
       const exit = b.exit;
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
+      } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
+        // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
+        // branches between the same pair of blocks)
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), 0, 0);
       } else if (exit.kind === "branch") {
+        this.block = b;
         this.tempLocal = this.blockTemps.get(b)!;
         const cond = m.local.get(this.tempLocal[exit.cond]!, binaryen.i32);
         relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), cond, 0);
@@ -249,7 +261,7 @@ class RegionLowering {
       epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0),
         m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
     }
-    epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32)], binaryen.i32));
+    epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32), m.local.get(this.exitClass, binaryen.i32)], binaryen.i32));
     const fn = m.block(null, [
       ...prologue,
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
@@ -687,27 +699,31 @@ export function addSupportFunctions(m: binaryen.Module): void {
 }
 
 /**
- * `chain(pc) -> i32`: after a region's epilogue. When the region left with a Jump to `pc`, the instruction
- * limit is not reached and the jump cache holds a translation of `pc`, tail-calls it; otherwise returns pc.
+ * `chain(pc, class) -> i32`: after a region's epilogue. When the region left with a Jump to `pc`, the
+ * instruction limit is not reached and the jump cache holds a translation of `pc`, tail-calls it; otherwise
+ * returns pc. Counts the lookup and the hit of exit class `class` in the control block (CTRL.chain).
  */
 function addChaining(m: binaryen.Module): void {
   const { i32 } = binaryen;
-  const PC = 0, ENTRY = 1;
-  const pc = () => m.local.get(PC, i32), entry = () => m.local.get(ENTRY, i32);
+  const PC = 0, CLASS = 1, ENTRY = 2, COUNTER = 3;
+  const pc = () => m.local.get(PC, i32), entry = () => m.local.get(ENTRY, i32), counter = () => m.local.get(COUNTER, i32);
   const zero = () => m.i32.const(0);
+  const bump = (offset: number) => m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
   const hash = m.i32.and(m.i32.xor(m.i32.shr_u(pc(), m.i32.const(1)), m.i32.shr_u(pc(), m.i32.const(12))), m.i32.const(JUMP_CACHE_ENTRIES - 1));
   const body = m.block(null, [
     m.if(m.i32.and(
       m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero()), m.i32.const(ExitKind.Jump)),
       m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()))),
     m.block(null, [
+      m.local.set(COUNTER, m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(m.local.get(CLASS, i32), m.i32.const(4)))),
+      bump(0),
       m.local.set(ENTRY, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(3)))),
       m.if(m.i32.and(m.i32.eq(m.i32.load(0, 4, entry()), pc()), m.i32.ne(pc(), zero())),
-        m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)),
+        m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)])),
     ])),
     m.return(pc()),
   ], i32);
-  m.addFunction(CHAIN, binaryen.createType([i32]), i32, [i32], body);
+  m.addFunction(CHAIN, binaryen.createType([i32, i32]), i32, [i32, i32], body);
 }
 
 /**

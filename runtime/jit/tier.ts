@@ -1,0 +1,103 @@
+/**
+ * The dynamic translation tier as a process execution tier (runtime/process ExecutionTier): the
+ * {@link DynamicExecutor} with the interpreter it falls back to, its instruction counts by tier and the
+ * counters `isa2wasm run --stats` reports.
+ *
+ * The region compiler (translator/codegen/module.ts `compileRegions`) is injected: this file, like the rest of
+ * the runtime, never imports binaryen, so that a run in the interpreter never loads it.
+ */
+import type { Block, StateLayout } from "../../translator/ir/ir.ts";
+import { CTRL, ExitClass } from "../../translator/codegen/exits.ts";
+import type { Stop } from "../interp/interpreter.ts";
+import { makeHelpers } from "../interp/helpers.ts";
+import { CONTROL_BASE } from "../memory/memory.ts";
+import type { ExecutionTier, TierParts } from "../process/process.ts";
+import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicStats } from "./dynamic.ts";
+
+/** translator/codegen/module.ts `compileRegions`, structurally (the runtime does not import it). */
+export type CompileRegions = (layout: StateLayout, regions: Array<{ entry: number; blocks: Block[] }>) => CompiledBatch;
+
+/** Lookups and hits of the jump cache by translated code, for one kind of region exit. */
+export interface JumpCacheCounts { lookups: number; hits: number }
+
+/** What `--stats` reports of the dynamic tier (besides the process's own counters). */
+export interface DynamicTierStats extends DynamicStats {
+  /** share of guest instructions executed in translated code (0..1) */
+  translatedShare: number;
+  /**
+   * the jump cache as translated code uses it when a region leaves with a jump: direct jumps and branches
+   * out of a region, indirect jumps and calls, returns
+   */
+  jumpCache: { direct: JumpCacheCounts; indirect: JumpCacheCounts; return: JumpCacheCounts };
+  /** hits / lookups of indirect jumps and calls in the jump cache (null: none looked up) */
+  indirectHitRate: number | null;
+  /** hits / lookups of returns in the jump cache: how often a return found its target translated (null: none) */
+  returnHitRate: number | null;
+}
+
+/** The dynamic executor and its interpreter as an {@link ExecutionTier}. */
+export class DynamicTier implements ExecutionTier {
+  readonly dyn: DynamicExecutor;
+  readonly interp: TierParts["interp"];
+  /** whether an ahead-of-time module was installed (its instructions are then reported as "aot") */
+  private aot = false;
+
+  /**
+   * `compile`: the region compiler; undefined runs only code installed with {@link installModule} (and
+   * everything else in the interpreter).
+   */
+  constructor(parts: TierParts, compile: CompileRegions | undefined, opts: DynamicOptions = {}) {
+    const { guest, mem, state, interp } = parts;
+    this.interp = interp;
+    // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
+    const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
+    this.dyn = new DynamicExecutor(guest, mem, state, interp,
+      compile === undefined ? undefined : (regions) => compile(guest.state, regions), { ...opts, helpers });
+  }
+
+  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
+  invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
+
+  /** Installs an ahead-of-time translated module (see DynamicExecutor.installModule). */
+  async installModule(...args: Parameters<DynamicExecutor["installModule"]>): Promise<void> {
+    this.aot = true;
+    await this.dyn.installModule(...args);
+  }
+
+  instructionCounts(): Record<string, number> {
+    const translated = this.dyn.translatedInstructions, aot = this.dyn.aotInstructions;
+    return { interp: this.interp.instructions, dynamic: translated - aot, ...(this.aot || aot > 0 ? { aot } : {}) };
+  }
+  get blocksLifted(): number { return this.interp.blocksLifted; }
+  get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
+
+  /** Jump-cache lookups and hits by translated code so far (CTRL.chain counters). */
+  jumpCacheCounts(): DynamicTierStats["jumpCache"] {
+    const dv = this.dyn.mem.dv;
+    const at = (cls: ExitClass): JumpCacheCounts => ({
+      lookups: Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls, true)),
+      hits: Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls + 8, true)),
+    });
+    return { direct: at(ExitClass.Direct), indirect: at(ExitClass.Indirect), return: at(ExitClass.Return) };
+  }
+
+  stats(): DynamicTierStats {
+    const translated = this.dyn.translatedInstructions;
+    const total = translated + this.interp.instructions;
+    const jumpCache = this.jumpCacheCounts();
+    const rate = (c: JumpCacheCounts) => (c.lookups === 0 ? null : round4(c.hits / c.lookups));
+    return {
+      ...this.dyn.stats,
+      translateMs: Math.round(this.dyn.stats.translateMs), wasmCompileMs: Math.round(this.dyn.stats.wasmCompileMs),
+      translatedShare: total === 0 ? 0 : Math.round(translated / total * 1e6) / 1e6,
+      jumpCache, indirectHitRate: rate(jumpCache.indirect), returnHitRate: rate(jumpCache.return),
+    };
+  }
+}
+
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
+/** A GuestProcess `tier` option: the dynamic tier with the region compiler `compile`. */
+export function dynamicTier(compile: CompileRegions | undefined, opts: DynamicOptions = {}): (parts: TierParts) => DynamicTier {
+  return (parts) => new DynamicTier(parts, compile, opts);
+}
