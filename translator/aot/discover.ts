@@ -38,6 +38,11 @@ export interface DiscoveryOptions {
   maxBlockInsns?: number;
   /** called now and then with the number of blocks found so far (progress display) */
   progress?: (blocks: number) => void;
+  /**
+   * reads a signed 32-bit word of guest data (undefined where nothing is mapped): enables the recovery of
+   * jump tables of table-relative entries (see {@link jumpTableTargets})
+   */
+  readData32?: (addr: number) => number | undefined;
 }
 
 /**
@@ -77,6 +82,11 @@ export function discover(
       if (s.kind === "call") functionEntries.add(s.pc);
       if (s.kind === "resume") externalEntries.add(s.pc);
       push(s.pc);
+    }
+    if (b.exit.kind === "indirect" && b.exit.ret === undefined && opts.readData32) {
+      for (const t of jumpTableTargets(guest, reader, b, executable, opts.readData32)) {
+        if (!leaders.has(t) && liftable(guest, reader, t)) { externalEntries.add(t); push(t); }
+      }
     }
   }
   // Phase 2: lift each leader as a block that ends before the next leader (no overlapping blocks).
@@ -185,6 +195,44 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
     }
     return [...regions.values()];
   }
+}
+
+/**
+ * Targets of a jump table used by a block that ends in an indirect jump: the block computes a table address
+ * T pc-relatively (RISC-V `auipc rd; addi rd, rd, lo`, as GCC emits for switch statements and glibc's
+ * computed gotos) and loads a 32-bit word; the table's 32-bit entries are offsets from T (rodata often shares
+ * the executable segment, so T's permissions say nothing). Entries
+ * are read while T + entry is executable code near the jump (within 64 KiB) and at most 1024; a guess that
+ * reads past the table's end yields a few extra roots that are still code, which costs only their
+ * translation.
+ */
+export function jumpTableTargets(
+  guest: Guest, reader: CodeReader, b: Block, executable: (pc: number) => boolean, read32: (addr: number) => number | undefined,
+): number[] {
+  const tables = new Set<number>();
+  const hi = new Map<number, number>();
+  let loads32 = false;
+  for (let pc = b.pc; pc < b.end;) {
+    const d = guest.decode(reader, pc);
+    if (!d) break;
+    if (d.op === "lw") loads32 = true;
+    if (d.op === "auipc") hi.set(d.f.rd!, pc + d.f.imm!);
+    else if (d.op === "addi" && hi.has(d.f.rs1!) && d.f.rd === d.f.rs1) { tables.add(hi.get(d.f.rs1!)! + d.f.imm!); hi.delete(d.f.rs1!); }
+    else if (d.f.rd !== undefined) hi.delete(d.f.rd);
+    pc += d.size;
+  }
+  const out: number[] = [];
+  if (!loads32) return out;
+  for (const t of tables) {
+    for (let i = 0; i < 1024; i++) {
+      const e = read32(t + 4 * i);
+      if (e === undefined) break;
+      const target = t + e;
+      if (target % 2 !== 0 || !executable(target) || Math.abs(target - b.pc) > 0x10000) break;
+      out.push(target);
+    }
+  }
+  return out;
 }
 
 /** True when the instruction at pc decodes (a root that is garbage is not worth translating). */

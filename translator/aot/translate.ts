@@ -68,6 +68,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
   for (const d of program.data) for (const pc of scanCodePointers(d.bytes, wordBytes, guest.endian, align, executable)) roots.push({ pc, kind: "pointer" });
   const found = discover(guest, memoryCodeReader(mem, guest.endian), roots, executable, {
     progress: (n) => opts.progress?.("discover", n, 0),
+    readData32: (addr) => (addr >= 0 && mem.isMapped(addr, 4) ? mem.dv.getInt32(addr, guest.endian === "le") : undefined),
   });
   const t1 = performance.now();
   const regions: Region[] = found.functions.flatMap(singleEntryRegions);
