@@ -5,6 +5,7 @@
  * exit status and files. Stripped copies must behave the same.
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parseElf } from "../translator/elf/elf.ts";
 import { guestForElf } from "../translator/guests/index.ts";
 import { memoryHost, type MemoryFileSystem } from "../runtime/host/memory.ts";
@@ -46,10 +47,18 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
 const preview = (b: Uint8Array): string => JSON.stringify(new TextDecoder().decode(b.subarray(0, 200)));
 
 /** Runs one binary of a fixture in a tier and compares with the recorded behaviour. */
-function runFixture(x: Fixture, binary: string, tier: NonNullable<ConformanceTier["process"]>): string[] {
-  const elf = parseElf(new Uint8Array(readFileSync(binary)));
+async function runFixture(x: Fixture, binary: string, tier: ConformanceTier): Promise<string[]> {
+  const bytes = new Uint8Array(readFileSync(binary));
+  const elf = parseElf(bytes);
   const guest = guestForElf(elf.machine, elf.class, elf.endian);
   if (guest === undefined) return [`no front end for ${binary}`];
+  let translated: Awaited<ReturnType<NonNullable<ConformanceTier["translatedProcess"]>>> | undefined;
+  try {
+    translated = await tier.translatedProcess?.(bytes, basename(binary));
+  } catch (e) {
+    return [`translation failed: ${e instanceof Error ? e.message : String(e)}`];
+  }
+  const build = translated?.tier ?? tier.process!.tier;
   const out: Record<1 | 2, number[]> = { 1: [], 2: [] };
   const host = memoryHost({ stdin: x.stdin, output: (fd, data) => { for (const b of data) out[fd].push(b); } });
   host.fs.mkdir(CWD, 0o755);
@@ -73,10 +82,11 @@ function runFixture(x: Fixture, binary: string, tier: NonNullable<ConformanceTie
   const diffs: string[] = [];
   try {
     const proc = new GuestProcess({
-      guest, elf, argv: x.argv, env: x.env, execPath: `${CWD}/${x.argv[0]}`, host,
+      guest, elf: translated?.load ?? elf, argv: x.argv, env: x.env, execPath: `${CWD}/${x.argv[0]}`, host,
       mounts: [{ host: "/", guest: "/", readonly: false }], cwd: CWD, seed: 1n,
-      interpreter: tier.interpreter, tier: (p) => limited(tier.tier(p)),
+      interpreter: tier.process?.interpreter ?? {}, tier: (p) => limited(build(p)),
     });
+    await translated?.install();
     const end = proc.run();
     if (exitCode(end) !== x.expected.exit.status) diffs.push(`exit status ${exitCode(end)}, expected ${x.expected.exit.status}`);
   } catch (e) {
@@ -95,13 +105,12 @@ function runFixture(x: Fixture, binary: string, tier: NonNullable<ConformanceTie
 }
 
 /** Runs the whole corpus of a guest in a tier; undefined when the tier cannot run processes. */
-export function runProgramCorpus(guest: "riscv64" | "ppc32", tier: ConformanceTier): Promise<ProgramResult[] | undefined> {
-  const p = tier.process;
-  if (p === undefined) return Promise.resolve(undefined);
+export async function runProgramCorpus(guest: "riscv64" | "ppc32", tier: ConformanceTier): Promise<ProgramResult[] | undefined> {
+  if (tier.process === undefined && tier.translatedProcess === undefined) return undefined;
   const results: ProgramResult[] = [];
   for (const x of listFixtures(guest)) {
-    results.push({ name: x.name, diffs: runFixture(x, x.binary, p) });
-    if (x.stripped !== undefined) results.push({ name: `${x.name}.stripped`, diffs: runFixture(x, x.stripped, p) });
+    results.push({ name: x.name, diffs: await runFixture(x, x.binary, tier) });
+    if (x.stripped !== undefined) results.push({ name: `${x.name}.stripped`, diffs: await runFixture(x, x.stripped, tier) });
   }
-  return Promise.resolve(results);
+  return results;
 }

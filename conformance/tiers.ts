@@ -7,7 +7,9 @@ import type { Guest } from "../translator/guests/guest.ts";
 import type { GuestMemory } from "../runtime/memory/memory.ts";
 import type { CpuState } from "../runtime/state.ts";
 import { Interpreter, type InterpreterOptions, type Stop } from "../runtime/interp/interpreter.ts";
-import { InterpreterTier, type ExecutionTier, type TierParts } from "../runtime/process/process.ts";
+import { InterpreterTier, type ExecutionTier, type ProgramLoader, type TierParts } from "../runtime/process/process.ts";
+import { aotProcessParts, compileAotModule } from "../runtime/aot/load.ts";
+import { translateCached } from "../translator/aot/testcache.ts";
 import { liftBlock, memoryCodeReader } from "../runtime/interp/lift.ts";
 import { DynamicExecutor } from "../runtime/jit/dynamic.ts";
 import { DynamicTier } from "../runtime/jit/tier.ts";
@@ -40,6 +42,14 @@ export interface ConformanceTier {
    * cannot run whole programs yet.
    */
   readonly process?: { interpreter: InterpreterOptions; tier: (p: TierParts) => ExecutionTier };
+  /**
+   * How a whole program runs in a tier that first translates it (ahead of time): resolves to the
+   * GuestProcess loader, tier builder and the step that installs the translated code once the process
+   * exists (runtime/aot/load.ts aotProcessParts). Used instead of `process` when present.
+   */
+  readonly translatedProcess?: (binary: Uint8Array, name: string) => Promise<{
+    load: ProgramLoader; tier: (p: TierParts) => ExecutionTier; install: () => Promise<void>;
+  }>;
 }
 
 export type { TierParts };
@@ -82,6 +92,9 @@ const dynamicTier = (optimize?: number): ConformanceTier => ({
  */
 const aotTier = (optimize?: number): ConformanceTier => ({
   name: "aot",
+  // programs: the whole ELF translated as `isa2wasm translate` does (at -O0, cached: the level does not
+  // change behaviour), run without a run-time compiler (missed code in the interpreter)
+  translatedProcess: async (binary, name) => aotProcessParts(await compileAotModule(translateCached(binary, name))),
   create: async (guest, mem, state, entries) => {
     const reader = memoryCodeReader(mem, guest.endian);
     const lift = (pc: number): Block => liftBlock(guest, reader, pc, 64);
