@@ -53,7 +53,7 @@ const wasmTy = (ty: Ty): binaryen.Type => (ty === "i64" || ty === "f64" ? binary
 /** Name of the exported function `() -> i32` that enters translated code at guest `pc`. */
 export function regionName(pc: number): string { return `r${pc.toString(16)}`; }
 /** Name of a region's body function `(entry ordinal) -> i32`. */
-function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
+export function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
 /** The entry pcs of a region, the main entry first. */
 export function regionEntries(region: Region): number[] {
   return [region.entry, ...(region.entries ?? []).filter((pc) => pc !== region.entry)];
@@ -237,8 +237,9 @@ class RegionLowering {
     try {
       body = relooper.renderAndDispose(start, label);
     } catch {
-      // binaryen's Relooper rejects some multiple-entry graphs; the caller then splits the region
-      throw new UnsupportedIR(`the Relooper cannot structure region 0x${this.region.entry.toString(16)} with ${entryPcs.length} entries`);
+      // binaryen's Relooper fails on some graphs (irreducible loops: glibc's strlen enters its loop at two
+      // blocks); a dispatch loop structures any graph
+      body = this.dispatchLoop(bodies, entryPcs, label);
     }
     // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
     const prologue: X[] = [];
@@ -272,6 +273,51 @@ class RegionLowering {
   }
 
   private readonly blockTemps = new Map<Block, number[]>();
+
+  /**
+   * The region's blocks as a loop around a `br_table` on local `label` (the index of the block to run
+   * next): each block's code follows the end of its own `block` label and ends by setting the label and
+   * continuing the loop, or by leaving the region. Structures any control-flow graph; used when the
+   * Relooper cannot.
+   */
+  private dispatchLoop(bodies: X[][], entryPcs: number[], label: number): X {
+    const m = this.m;
+    const blocks = this.region.blocks;
+    const index = new Map(blocks.map((b, i) => [b.pc, i]));
+    const goto = (pc: number): X => {
+      const i = index.get(pc);
+      return i === undefined ? this.exitTo(ExitKind.Jump, m.i32.const(pc | 0))
+        : m.block(null, [m.local.set(label, m.i32.const(i)), m.br("dispatch")]);
+    };
+    const code = blocks.map((b, i): X => {
+      this.block = b;
+      this.tempLocal = this.blockTemps.get(b)!;
+      const x = b.exit;
+      let tail: X[];
+      switch (x.kind) {
+        case "jump": case "call": tail = [goto(x.target)]; break;
+        case "branch": tail = [m.if(m.local.get(this.tempLocal[x.cond]!, binaryen.i32), goto(x.taken), goto(x.fallthrough))]; break;
+        case "indirect": tail = [
+          m.local.set(this.exitClass, m.i32.const(x.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
+          this.exitTo(ExitKind.Jump, this.toPc(x.target))]; break;
+        case "runtime": tail = [this.exitTo(x.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(x.next | 0))]; break;
+        case "trap": tail = [this.trapExit(x.signal, x.code, m.i32.const(x.pc | 0), x.addr !== undefined ? m.i64.const(BigInt(x.addr)) : undefined)]; break;
+      }
+      return m.block(null, [...bodies[i]!, ...tail]);
+    });
+    const names = blocks.map((_, i) => `b${i}`);
+    let nest: X = m.block(names[0]!, [m.switch(names, names[0]!, m.local.get(label, binaryen.i32))]);
+    for (let i = 1; i < blocks.length; i++) nest = m.block(names[i]!, [nest, code[i - 1]!]);
+    // the entry: block 0, or the block of the entry ordinal (the function's parameter)
+    let first: X = m.i32.const(index.get(this.region.entry)!);
+    entryPcs.forEach((pc, i) => {
+      if (i > 0) first = m.select(m.i32.eq(m.local.get(0, binaryen.i32), m.i32.const(i)), m.i32.const(index.get(pc)!), first);
+    });
+    return m.block(null, [
+      m.local.set(label, first),
+      m.loop("dispatch", m.block(null, [nest, code[blocks.length - 1]!])),
+    ]);
+  }
 
   private lowerBlock(b: Block): X[] {
     this.block = b;
