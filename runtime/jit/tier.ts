@@ -15,7 +15,20 @@ import type { ExecutionTier, TierParts } from "../process/process.ts";
 import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicStats } from "./dynamic.ts";
 
 /** translator/codegen/module.ts `compileRegions`, structurally (the runtime does not import it). */
-export type CompileRegions = (layout: StateLayout, regions: Array<{ entry: number; blocks: Block[] }>) => CompiledBatch;
+export type CompileRegions = (
+  layout: StateLayout,
+  regions: Array<{ entry: number; blocks: Block[] }>,
+  opts: { optimize?: number; scope?: "module" | "regions" },
+) => CompiledBatch;
+
+/** Options of the dynamic tier. */
+export interface DynamicTierOptions extends DynamicOptions {
+  /**
+   * binaryen optimisation level of region bodies (default 0: the host's Wasm compiler optimises hot code
+   * anyway; measured on the benchmarks, binaryen's passes cost more translation time than they save)
+   */
+  optimize?: number;
+}
 
 /** Lookups and hits of the jump cache by translated code, for one kind of region exit. */
 export interface JumpCacheCounts { lookups: number; hits: number }
@@ -46,13 +59,14 @@ export class DynamicTier implements ExecutionTier {
    * `compile`: the region compiler; undefined runs only code installed with {@link installModule} (and
    * everything else in the interpreter).
    */
-  constructor(parts: TierParts, compile: CompileRegions | undefined, opts: DynamicOptions = {}) {
+  constructor(parts: TierParts, compile: CompileRegions | undefined, opts: DynamicTierOptions = {}) {
     const { guest, mem, state, interp } = parts;
     this.interp = interp;
     // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
     this.dyn = new DynamicExecutor(guest, mem, state, interp,
-      compile === undefined ? undefined : (regions) => compile(guest.state, regions), { ...opts, helpers });
+      compile === undefined ? undefined : (regions) => compile(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions" }),
+      { ...opts, helpers });
   }
 
   run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
@@ -98,6 +112,6 @@ export class DynamicTier implements ExecutionTier {
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** A GuestProcess `tier` option: the dynamic tier with the region compiler `compile`. */
-export function dynamicTier(compile: CompileRegions | undefined, opts: DynamicOptions = {}): (parts: TierParts) => DynamicTier {
+export function dynamicTier(compile: CompileRegions | undefined, opts: DynamicTierOptions = {}): (parts: TierParts) => DynamicTier {
   return (parts) => new DynamicTier(parts, compile, opts);
 }

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockBuilder } from "../ir/builder.ts";
 import { makeStateLayout } from "../ir/ir.ts";
-import { compileRegions } from "./module.ts";
+import { compileRegions, regionsToText } from "./module.ts";
 import { CTRL, ExitKind } from "./exits.ts";
 import { CONTROL_BASE, GuestMemory, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
 import { CpuState } from "../../runtime/state.ts";
@@ -238,6 +238,45 @@ test("an indirect jump reads its target from its own block's temps, wherever the
   st.setI64(X1, 0n);
   assert.is(fn(), 0x600);
   assert.is(st.getI64(X3), 28n);
+});
+
+test("a graph the Relooper cannot structure (a loop entered at two blocks) runs as a dispatch loop", async () => {
+  // block i: x2 = x2 * 8 + i + 1; x1 -= 1; then its exit (-1: leave the region at 0x9000 + 16 i)
+  //   0: x1 & 4 ? 1 : 2    1: goto 3    2: x1 <s -3 ? leave : 4    3: x1 >s 0 ? 1 : 2    4: x1 & 2 ? leave : 1
+  const shape: Array<number | [number, number, (x1: bigint) => boolean, (b: BlockBuilder, x1: number) => number]> = [
+    [1, 2, (x) => (x & 4n) !== 0n, (b, x) => b.bin("i64", "ne", b.bin("i64", "and", x, b.i64(4n)), b.i64(0n))],
+    3,
+    [-1, 4, (x) => x < -3n, (b, x) => b.bin("i64", "lts", x, b.i64(-3n))],
+    [1, 2, (x) => x > 0n, (b, x) => b.bin("i64", "gts", x, b.i64(0n))],
+    [-1, 1, (x) => (x & 2n) !== 0n, (b, x) => b.bin("i64", "ne", b.bin("i64", "and", x, b.i64(2n)), b.i64(0n))],
+  ];
+  const pcOf = (i: number) => (i < 0 ? -1 : 0x1000 + 16 * i);
+  const blocks = shape.map((e, i) => {
+    const b = new BlockBuilder(pcOf(i), types);
+    b.insn(pcOf(i), 4); b.set(X2, b.bin("i64", "add", b.bin("i64", "mul", b.get(X2), b.i64(8n)), b.i64(BigInt(i + 1))));
+    b.insn(pcOf(i) + 4, 4); const x1 = b.bin("i64", "sub", b.get(X1), b.i64(1n)); b.set(X1, x1);
+    if (typeof e === "number") return b.finish({ kind: "jump", target: pcOf(e) });
+    return b.finish({ kind: "branch", cond: e[3](b, x1), taken: e[0] < 0 ? 0x9000 + 16 * i : pcOf(e[0]), fallthrough: pcOf(e[1]) });
+  });
+  const region = { entry: 0x1000, blocks };
+  assert.ok(regionsToText(layout, [region]).includes("$dispatch"), "the Relooper fails on this graph (else this test tests nothing)");
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate(region, mem);
+  for (const start of [0n, 1n, 5n, 6n, 13n, 100n, -7n]) {
+    // the reference: the same graph in JavaScript
+    let x1 = start, x2 = 0n, i = 0, exit = -1;
+    while (exit < 0) {
+      x2 = BigInt.asIntN(64, x2 * 8n + BigInt(i + 1)); x1 -= 1n;
+      const e = shape[i]!;
+      const next = typeof e === "number" ? e : e[2](x1) ? e[0] : e[1];
+      if (next < 0) exit = 0x9000 + 16 * i; else i = next;
+    }
+    st.setI64(X1, start); st.setI64(X2, 0n);
+    assert.is(fn(), exit, `x1 = ${start}: exit`);
+    assert.is(st.getI64(X1), x1, `x1 = ${start}: x1`);
+    assert.is(st.getI64(X2), x2, `x1 = ${start}: x2`);
+  }
 });
 
 test.run();

@@ -53,7 +53,7 @@ const wasmTy = (ty: Ty): binaryen.Type => (ty === "i64" || ty === "f64" ? binary
 /** Name of the exported function `() -> i32` that enters translated code at guest `pc`. */
 export function regionName(pc: number): string { return `r${pc.toString(16)}`; }
 /** Name of a region's body function `(entry ordinal) -> i32`. */
-function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
+export function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
 /** The entry pcs of a region, the main entry first. */
 export function regionEntries(region: Region): number[] {
   return [region.entry, ...(region.entries ?? []).filter((pc) => pc !== region.entry)];

@@ -1,7 +1,7 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { Block, StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region, type Structure } from "./lower.ts";
+import { addRegion, addSupportFunctions, bodyName, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region, type Structure } from "./lower.ts";
 
 /** The result of compiling a batch of regions. */
 export interface CompiledModule {
@@ -37,6 +37,12 @@ export interface CompileOptions {
   aot?: boolean;
   /** control-flow structuring (default: the Relooper, falling back to a dispatch loop) */
   structure?: Structure;
+  /**
+   * what the optimiser works on: "module" (default) every function, support functions included; "regions"
+   * only the regions' body functions (the support functions are the same in every module: much cheaper
+   * for the many small modules of the dynamic tier)
+   */
+  scope?: "module" | "regions";
   /** called after each region is lowered (progress display) */
   progress?: (done: number, total: number) => void;
 }
@@ -55,9 +61,11 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     addSupportFunctions(m);
     for (const s of opts.customSections ?? []) m.addCustomSection(s.name, s.data);
     let done = 0;
+    const bodies: string[] = [];
     const add = (r: Region): boolean => {
       try {
         addRegion(m, layout, r, opts.aot ?? false, opts.structure);
+        bodies.push(bodyName(r));
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
         return true;
       } catch (e) {
@@ -74,7 +82,14 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
       for (const pc of regionEntries(r)) add({ entry: pc, blocks: reachableBlocks(r.blocks, pc) });
     }
     const level = opts.optimize ?? 2;
-    if (level === 1) {
+    if (opts.scope === "regions" && level > 0) {
+      binaryen.setOptimizeLevel(level);
+      binaryen.setShrinkLevel(0);
+      for (const name of bodies) {
+        if (level === 1) m.runPassesOnFunction(name, QUICK_PASSES);
+        else m.optimizeFunction(name);
+      }
+    } else if (level === 1) {
       // a short pipeline for whole programs: the host's Wasm compiler does the heavy optimisation
       binaryen.setOptimizeLevel(1);
       binaryen.setShrinkLevel(0);
