@@ -161,7 +161,8 @@ export interface SingleEntryRegion { entry: number; blocks: Block[] }
  * Splits a function into single-entry regions. Every pc where the function can be entered (its start and
  * {@link DiscoveredFunction.entries}) starts a region holding the blocks reachable from it through jumps and
  * branches without passing another entry; a block reachable from two regions (a join after a return site)
- * becomes an entry itself, until every block has one owner. Loops without calls stay inside one region;
+ * becomes an entry itself, until every block has one owner; so does the head of every loop that is not
+ * its region's entry, so that each loop is entered at its region's entry. Loops without calls stay inside one region;
  * each region is one Wasm function, which keeps structuring (the Relooper) linear in practice and the code
  * free of duplicated blocks.
  */
@@ -187,6 +188,26 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
       }
     }
     if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
+    // Loop heads become entries too: translated code leaves a loop at its head when its instruction budget
+    // runs out, and the runtime can resume translated code only at an entry (elsewhere the interpreter
+    // would run the rest of the loop).
+    const heads = new Set<number>();
+    for (const e of entries) {
+      const state = new Map<number, 1 | 2>([[e, 1]]);
+      const stack: Array<{ pc: number; next: number[] }> = [{ pc: e, next: local(byPc.get(e)!) }];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const s = top.next.pop();
+        if (s === undefined) { state.set(top.pc, 2); stack.pop(); continue; }
+        if (owner.get(s) !== e || entries.has(s) && s !== e) continue;
+        const st = state.get(s);
+        if (st === 1) { if (s !== e) heads.add(s); continue; }
+        if (st === 2) continue;
+        state.set(s, 1);
+        stack.push({ pc: s, next: local(byPc.get(s)!) });
+      }
+    }
+    if (heads.size > 0) { for (const h of heads) entries.add(h); continue; }
     const regions = new Map<number, SingleEntryRegion>();
     for (const e of [...entries].sort((a, b) => a - b)) regions.set(e, { entry: e, blocks: [byPc.get(e)!] });
     for (const b of [...fn.blocks].sort((a, b) => a.pc - b.pc)) {
