@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Block, Exit } from "../ir/ir.ts";
 import { riscv64 } from "../guests/riscv64/index.ts";
-import { jumpTableTargets, singleEntryRegions } from "./discover.ts";
+import { addressConstants, jumpTableTargets, singleEntryRegions } from "./discover.ts";
 
 const block = (pc: number, exit: Exit): Block => ({ pc, end: pc + 4, ops: [], exit, temps: [], ninsns: 1 });
 const jump = (target: number): Exit => ({ kind: "jump", target });
@@ -31,7 +31,7 @@ test("single-entry regions: entries start regions, joins and loop heads become e
   ]);
 });
 
-test("a jump table of offsets from an auipc/addi address feeding lw and jr is read up to its first implausible entry", () => {
+test("address constants (auipc/addi); a jump table of offsets from an auipc/addi address feeding lw and jr is read up to its first implausible entry", () => {
   // 0x1000: auipc a4,0x1; addi a4,a4,-0x100 (T = 0x1f00); slli a5,a5,2; add a5,a5,a4; lw a5,0(a5); add a5,a5,a4; jr a5
   const code = [0x00001717, 0xf0070713, 0x00279793, 0x00e787b3, 0x0007a783, 0x00e787b3, 0x00078067];
   const mem = new Map<number, number>();
@@ -41,10 +41,12 @@ test("a jump table of offsets from an auipc/addi address feeding lw and jr is re
   const read32 = (a: number) => (a >= 0x1f00 && a < 0x1f00 + 4 * table.length ? table[(a - 0x1f00) / 4] : undefined);
   const b: Block = { pc: 0x1000, end: 0x101c, ops: [], exit: { kind: "indirect", target: 0, hint: "jump" }, temps: [], ninsns: 7 };
   const executable = (pc: number) => pc >= 0x1000 && pc < 0x2000;
-  assert.equal(jumpTableTargets(riscv64, reader, b, executable, read32), [0x1020, 0x1040, 0x1060]);
+  const c = addressConstants(riscv64, reader, b);
+  assert.equal(c, { addresses: [0x1f00], loads32: true });
+  assert.equal(jumpTableTargets(c.addresses, b, executable, read32), [0x1020, 0x1040, 0x1060]);
   // without the 32-bit load it is not a table dispatch
   mem.set(0x1010, 0x0007b783); // ld a5,0(a5)
-  assert.equal(jumpTableTargets(riscv64, reader, b, executable, read32), []);
+  assert.is(addressConstants(riscv64, reader, b).loads32, false);
 });
 
 test.run();
