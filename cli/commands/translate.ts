@@ -89,11 +89,12 @@ const PHASES = { discover: "finding code", lower: "translating", optimize: "opti
 
 /** A one-line progress bar redrawn in place on stderr (at most ten times a second). */
 function progressBar(io: CliIO, width: number) {
-  let last = 0, shown = false;
+  let last = 0, shown = false, lastPhase = "";
   const draw = (phase: keyof typeof PHASES, done: number, total: number) => {
     const now = Date.now();
-    if (now - last < 100 && done !== total) return;
+    if (now - last < 100 && done !== total && phase === lastPhase) return;
     last = now;
+    lastPhase = phase;
     const cells = 24;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const bar = total > 0 ? "#".repeat(Math.round(frac * cells)).padEnd(cells, "-") : "~".repeat(cells);

@@ -83,8 +83,13 @@ export function discover(
       if (s.kind === "resume") externalEntries.add(s.pc);
       push(s.pc);
     }
-    if (b.exit.kind === "indirect" && b.exit.ret === undefined && opts.readData32) {
-      for (const t of jumpTableTargets(guest, reader, b, executable, opts.readData32)) {
+    const constants = addressConstants(guest, reader, b);
+    for (const c of constants.addresses) {
+      // a code address computed in code (`lla a0, main` in _start, function pointers, far calls)
+      if (c % 2 === 0 && executable(c) && !leaders.has(c) && liftable(guest, reader, c)) { externalEntries.add(c); push(c); }
+    }
+    if (b.exit.kind === "indirect" && b.exit.ret === undefined && opts.readData32 && constants.loads32) {
+      for (const t of jumpTableTargets(constants.addresses, b, executable, opts.readData32)) {
         if (!leaders.has(t) && liftable(guest, reader, t)) { externalEntries.add(t); push(t); }
       }
     }
@@ -161,7 +166,8 @@ export interface SingleEntryRegion { entry: number; blocks: Block[] }
  * Splits a function into single-entry regions. Every pc where the function can be entered (its start and
  * {@link DiscoveredFunction.entries}) starts a region holding the blocks reachable from it through jumps and
  * branches without passing another entry; a block reachable from two regions (a join after a return site)
- * becomes an entry itself, until every block has one owner. Loops without calls stay inside one region;
+ * becomes an entry itself, until every block has one owner; so does the head of every loop that is not
+ * its region's entry, so that each loop is entered at its region's entry. Loops without calls stay inside one region;
  * each region is one Wasm function, which keeps structuring (the Relooper) linear in practice and the code
  * free of duplicated blocks.
  */
@@ -187,6 +193,26 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
       }
     }
     if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
+    // Loop heads become entries too: translated code leaves a loop at its head when its instruction budget
+    // runs out, and the runtime can resume translated code only at an entry (elsewhere the interpreter
+    // would run the rest of the loop).
+    const heads = new Set<number>();
+    for (const e of entries) {
+      const state = new Map<number, 1 | 2>([[e, 1]]);
+      const stack: Array<{ pc: number; next: number[] }> = [{ pc: e, next: local(byPc.get(e)!) }];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const s = top.next.pop();
+        if (s === undefined) { state.set(top.pc, 2); stack.pop(); continue; }
+        if (owner.get(s) !== e || entries.has(s) && s !== e) continue;
+        const st = state.get(s);
+        if (st === 1) { if (s !== e) heads.add(s); continue; }
+        if (st === 2) continue;
+        state.set(s, 1);
+        stack.push({ pc: s, next: local(byPc.get(s)!) });
+      }
+    }
+    if (heads.size > 0) { for (const h of heads) entries.add(h); continue; }
     const regions = new Map<number, SingleEntryRegion>();
     for (const e of [...entries].sort((a, b) => a - b)) regions.set(e, { entry: e, blocks: [byPc.get(e)!] });
     for (const b of [...fn.blocks].sort((a, b) => a.pc - b.pc)) {
@@ -198,31 +224,43 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
 }
 
 /**
- * Targets of a jump table used by a block that ends in an indirect jump: the block computes a table address
- * T pc-relatively (RISC-V `auipc rd; addi rd, rd, lo`, as GCC emits for switch statements and glibc's
- * computed gotos) and loads a 32-bit word; the table's 32-bit entries are offsets from T (rodata often shares
- * the executable segment, so T's permissions say nothing). Entries
- * are read while T + entry is executable code near the jump (within 64 KiB) and at most 1024; a guess that
- * reads past the table's end yields a few extra roots that are still code, which costs only their
- * translation.
+ * Addresses a block computes from constants: RISC-V `auipc rd, hi` or `lui rd, hi` followed (not
+ * necessarily at once) by `addi rd2, rd, lo` or `jalr rd2, lo(rd)`; and whether it loads a 32-bit word.
  */
-export function jumpTableTargets(
-  guest: Guest, reader: CodeReader, b: Block, executable: (pc: number) => boolean, read32: (addr: number) => number | undefined,
-): number[] {
-  const tables = new Set<number>();
+export function addressConstants(guest: Guest, reader: CodeReader, b: Block): { addresses: number[]; loads32: boolean } {
+  const addresses = new Set<number>();
   const hi = new Map<number, number>();
   let loads32 = false;
   for (let pc = b.pc; pc < b.end;) {
-    const d = guest.decode(reader, pc);
+    let d;
+    try { d = guest.decode(reader, pc); } catch { break; }
     if (!d) break;
+    const f = d.f;
     if (d.op === "lw") loads32 = true;
-    if (d.op === "auipc") hi.set(d.f.rd!, pc + d.f.imm!);
-    else if (d.op === "addi" && hi.has(d.f.rs1!) && d.f.rd === d.f.rs1) { tables.add(hi.get(d.f.rs1!)! + d.f.imm!); hi.delete(d.f.rs1!); }
-    else if (d.f.rd !== undefined) hi.delete(d.f.rd);
+    if (d.op === "auipc") hi.set(f.rd!, pc + f.imm!);
+    else if (d.op === "lui") hi.set(f.rd!, f.imm!);
+    else if ((d.op === "addi" || d.op === "jalr") && hi.has(f.rs1!)) {
+      addresses.add(hi.get(f.rs1!)! + f.imm!);
+      if (f.rd !== f.rs1) { if (f.rd !== undefined) hi.delete(f.rd); } else hi.delete(f.rs1!);
+    } else if (f.rd !== undefined) hi.delete(f.rd);
     pc += d.size;
   }
+  hi.delete(0);
+  return { addresses: [...addresses].filter((a) => a > 0), loads32 };
+}
+
+/**
+ * Targets of a jump table used by a block that ends in an indirect jump after loading a 32-bit word: a
+ * table address T the block computed ({@link addressConstants}; GCC's switch tables and glibc's computed
+ * gotos) holds 32-bit offsets from T (rodata often shares the executable segment, so T's permissions say
+ * nothing). Entries are read while T + entry is executable code near the jump (within 64 KiB) and at most
+ * 1024; a guess that reads past the table's end yields a few extra roots that are still code, which costs
+ * only their translation.
+ */
+export function jumpTableTargets(
+  tables: number[], b: Block, executable: (pc: number) => boolean, read32: (addr: number) => number | undefined,
+): number[] {
   const out: number[] = [];
-  if (!loads32) return out;
   for (const t of tables) {
     for (let i = 0; i < 1024; i++) {
       const e = read32(t + 4 * i);

@@ -25,6 +25,11 @@ export interface ProgramImage {
   functions: number[];
   /** pointers from init/fini arrays */
   initPointers: number[];
+  /**
+   * where code is, when the file says so more precisely than its segments (executable sections: read-only
+   * data often shares the executable segment); default: the executable segments
+   */
+  code?: Array<{ start: number; end: number }>;
   /** allocated, non-executable data (sections when the file has them, else non-executable segments) to scan for code pointers */
   data: Array<{ vaddr: number; bytes: Uint8Array }>;
 }
@@ -58,8 +63,8 @@ export interface TranslationStats {
 export function translateProgram(program: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
   const { guest, mem, image } = program;
   const t0 = performance.now();
-  const exec = image.segments.filter((s) => s.prot & PROT_EXEC);
-  const executable = (pc: number) => exec.some((s) => pc >= s.vaddr && pc < s.vaddr + s.memsz);
+  const exec = program.code ?? image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  const executable = (pc: number) => exec.some((s) => pc >= s.start && pc < s.end);
   const align = guest.name === "riscv64" ? 2 : 4;
   const roots: Array<{ pc: number; kind: RootKind }> = [{ pc: image.entry, kind: "entry" }];
   for (const pc of program.functions) roots.push({ pc, kind: "symbol" });

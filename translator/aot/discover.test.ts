@@ -1,0 +1,52 @@
+/** Static discovery: partition of functions into single-entry regions, and jump-table recovery. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Block, Exit } from "../ir/ir.ts";
+import { riscv64 } from "../guests/riscv64/index.ts";
+import { addressConstants, jumpTableTargets, singleEntryRegions } from "./discover.ts";
+
+const block = (pc: number, exit: Exit): Block => ({ pc, end: pc + 4, ops: [], exit, temps: [], ninsns: 1 });
+const jump = (target: number): Exit => ({ kind: "jump", target });
+const branch = (taken: number, fallthrough: number): Exit => ({ kind: "branch", cond: 0, taken, fallthrough });
+
+test("single-entry regions: entries start regions, joins and loop heads become entries, every block has one owner", () => {
+  // 0x100 → 0x110 (loop head) ⇄ 0x120; loop exit 0x130 (join with the return site 0x140); 0x130 → 0x150 (ret)
+  const blocks = [
+    block(0x100, jump(0x110)),
+    block(0x110, branch(0x130, 0x120)),
+    block(0x120, jump(0x110)),
+    block(0x130, { kind: "indirect", target: 0, hint: "return" }),
+    block(0x140, jump(0x130)),
+    block(0x150, branch(0x150, 0x154)),
+    block(0x154, { kind: "indirect", target: 0, hint: "return" }),
+  ];
+  const regions = singleEntryRegions({ entry: 0x100, blocks, entries: [0x140, 0x150] });
+  const shape = regions.map((r) => [r.entry, r.blocks.map((b) => b.pc)]);
+  assert.equal(shape, [
+    [0x100, [0x100]],
+    [0x110, [0x110, 0x120]],
+    [0x130, [0x130]],
+    [0x140, [0x140]],
+    [0x150, [0x150, 0x154]],
+  ]);
+});
+
+test("address constants (auipc/addi); a jump table of offsets from an auipc/addi address feeding lw and jr is read up to its first implausible entry", () => {
+  // 0x1000: auipc a4,0x1; addi a4,a4,-0x100 (T = 0x1f00); slli a5,a5,2; add a5,a5,a4; lw a5,0(a5); add a5,a5,a4; jr a5
+  const code = [0x00001717, 0xf0070713, 0x00279793, 0x00e787b3, 0x0007a783, 0x00e787b3, 0x00078067];
+  const mem = new Map<number, number>();
+  code.forEach((w, i) => mem.set(0x1000 + 4 * i, w));
+  const reader = { fetch16: (a: number) => (mem.get(a & ~3)! >>> (8 * (a & 2))) & 0xffff, fetch32: (a: number) => mem.get(a)! };
+  const table = [0x1020 - 0x1f00, 0x1040 - 0x1f00, 0x1060 - 0x1f00, 0x7fff0000];
+  const read32 = (a: number) => (a >= 0x1f00 && a < 0x1f00 + 4 * table.length ? table[(a - 0x1f00) / 4] : undefined);
+  const b: Block = { pc: 0x1000, end: 0x101c, ops: [], exit: { kind: "indirect", target: 0, hint: "jump" }, temps: [], ninsns: 7 };
+  const executable = (pc: number) => pc >= 0x1000 && pc < 0x2000;
+  const c = addressConstants(riscv64, reader, b);
+  assert.equal(c, { addresses: [0x1f00], loads32: true });
+  assert.equal(jumpTableTargets(c.addresses, b, executable, read32), [0x1020, 0x1040, 0x1060]);
+  // without the 32-bit load it is not a table dispatch
+  mem.set(0x1010, 0x0007b783); // ld a5,0(a5)
+  assert.is(addressConstants(riscv64, reader, b).loads32, false);
+});
+
+test.run();
