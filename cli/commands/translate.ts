@@ -8,7 +8,7 @@ import { InputError, UsageError } from "../errors.ts";
 import { ElfError, parseElf } from "../../translator/elf/elf.ts";
 import { guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
 import { programFromElf } from "../../translator/aot/elfimage.ts";
-import { translateProgram, type TranslationStats } from "../../translator/aot/translate.ts";
+import type { TranslationStats } from "../../translator/aot/translate.ts";
 
 /** Default binaryen optimisation level of `translate` (see the help text for the trade-off). */
 export const DEFAULT_OPTIMIZE = 1;
@@ -125,6 +125,9 @@ export async function translateFile(t: TranslateArgs, io: CliIO): Promise<{ code
     throw e;
   }
   if (!io.writeFile) throw new Error("internal error: this CLI host cannot write files");
+  // loaded here, not at the top: it pulls in binaryen (~0.4 s of CPU to load), which every other command
+  // (`run` of a translated module or in the interpreter, `info`, `disasm`, `--help`) would pay for otherwise
+  const { translateProgram } = await import("../../translator/aot/translate.ts");
   const showProgress = t.progress ?? io.errIsTTY === true;
   const bar = showProgress ? progressBar(io, io.errColumns ?? 80) : undefined;
   const t0 = performance.now();
