@@ -11,7 +11,6 @@ import { nodeHost } from "../../runtime/host/node.ts";
 import { exitCode, GuestProcess, type ExecutionTier, type TierParts } from "../../runtime/process/process.ts";
 import { dynamicTier, type CompileRegions } from "../../runtime/jit/tier.ts";
 import { ArgumentsTooLong } from "../../runtime/process/stack.ts";
-import type { Block, StateLayout } from "../../translator/ir/ir.ts";
 
 const HELP = `isa2wasm run: run a statically linked Linux program for riscv64 (ppc32 to come)
 
@@ -174,7 +173,7 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   if (r.tier === "dynamic") {
     // loaded only for this tier: binaryen takes a while to load, and `--tier=interp` never needs it
     const { compileRegions } = await import("../../translator/codegen/module.ts");
-    tier = dynamicTier(withQuickOptimisation(compileRegions));
+    tier = dynamicTier(compileRegions);
   }
   let proc: GuestProcess;
   try {
@@ -197,16 +196,6 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   return exitCode(end);
 }
 
-/**
- * The region compiler at binaryen level 1 (the short local clean-up list, as `translate` uses by default)
- * instead of compileRegions' default full -O2 pipeline: V8 optimises the hot code anyway, and binaryen's
- * -O2 was most of the dynamic tier's CPU time (total CPU at moderate sizes, -O2 → -O1: bintrees 14
- * 19.1 → 11.9 s, qsort 200000 6.0 → 3.9 s, sieve 8000000 3.7 → 2.9 s, crc32 30 3.3 → 2.4 s).
- */
-function withQuickOptimisation(compile: (layout: StateLayout, regions: Array<{ entry: number; blocks: Block[] }>, opts?: { optimize?: number }) => ReturnType<CompileRegions>): CompileRegions {
-  return (layout, regions) => compile(layout, regions, { optimize: 1 });
-}
-
 /** Runs a module made by `isa2wasm translate` (runtime/aot), as {@link runProgram} runs an ELF file. */
 async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Uint8Array): Promise<number> {
   const { compileAotModule, aotProcessParts } = await import("../../runtime/aot/load.ts");
@@ -217,7 +206,7 @@ async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Ui
   let compile: CompileRegions | undefined;
   if (r.tier === "dynamic") {
     // code discovery missed is translated at run time when binaryen can be loaded, else interpreted
-    try { compile = withQuickOptimisation((await import("../../translator/codegen/module.ts")).compileRegions); } catch { compile = undefined; }
+    try { compile = (await import("../../translator/codegen/module.ts")).compileRegions; } catch { compile = undefined; }
   }
   const parts = aotProcessParts(program, compile);
   let proc: GuestProcess;
