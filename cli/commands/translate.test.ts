@@ -36,9 +36,9 @@ function capture(files: Record<string, Uint8Array>) {
 const hello = new Uint8Array(readFileSync(join(fixturesDir(), "bin", "riscv64", "hello")));
 
 test("options: -o, -O0..-O3, --progress; defaults", () => {
-  assert.equal(parseTranslateArgs(["p"]), { program: "p", output: "p.wasm", optimize: 1, progress: undefined, stats: false });
+  assert.equal(parseTranslateArgs(["p"]), { program: "p", output: "p.wasm", optimize: 0, progress: undefined, stats: false });
   assert.equal(parseTranslateArgs(["-O3", "p", "-o", "x.wasm", "--progress"]), { program: "p", output: "x.wasm", optimize: 3, progress: true, stats: false });
-  assert.equal(parseTranslateArgs(["--output=y", "-O0", "--no-progress", "--stats", "p"]).optimize, 0);
+  assert.equal(parseTranslateArgs(["--output=y", "-O1", "--no-progress", "--stats", "p"]).optimize, 1);
   for (const bad of [[], ["-O4", "p"], ["p", "q"], ["-o"], ["--frobnicate", "p"]]) {
     assert.throws(() => parseTranslateArgs(bad), undefined, bad.join(" "));
   }
