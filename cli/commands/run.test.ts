@@ -83,6 +83,14 @@ test("runs a fixture in the interpreter: guest output, exit status = argc (argv 
   assert.ok(stats.syscalls >= 10 && typeof stats.wallMs === "number" && typeof stats.guestMips === "number");
 });
 
+test("a program outside the mapped directories still sees an absolute /proc/self/exe (glibc asserts on a relative one)", async () => {
+  const { io, o, host } = setup();
+  host.fs.mkdir("/d", 0o755);
+  const r = parseRunArgs(["--tier=interp", "--map", "/d:/data", "--cwd", "/data", "fixtures/bin/riscv64/hello"], "/w", []);
+  assert.is(await runProgram(r, io, host), 0, o.err + o.guestErr);
+  assert.is(o.guestOut, "Hello, world!\n");
+});
+
 test("the dynamic tier (default) translates hot code to Wasm and runs it; --stats reports the translation", async () => {
   const { io, o, host } = setup();
   assert.is(await runProgram(parseRunArgs(["--stats", "fixtures/bin/riscv64/recursion"], "/w", []), io, host), 0);

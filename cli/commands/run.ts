@@ -179,7 +179,7 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   try {
     proc = new GuestProcess({
       guest, elf, argv: [r.program, ...r.args], env: r.env,
-      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
+      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? resolve(io.cwd, r.program),
       host, mounts: r.mounts, cwd: r.cwd, strict: r.strict,
       ...(r.seed !== undefined ? { seed: r.seed } : {}),
       ...(r.strace ? { strace: (line: string) => io.err(`${line}\n`) } : {}),
@@ -213,7 +213,7 @@ async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Ui
   try {
     proc = new GuestProcess({
       guest, elf: parts.load, tier: parts.tier, argv: [r.program, ...r.args], env: r.env,
-      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? r.program,
+      execfn: r.program, execPath: guestPathOf(resolve(io.cwd, r.program), r.mounts) ?? resolve(io.cwd, r.program),
       host, mounts: r.mounts, cwd: r.cwd, strict: r.strict,
       ...(r.seed !== undefined ? { seed: r.seed } : {}),
       ...(r.strace ? { strace: (line: string) => io.err(`${line}\n`) } : {}),
