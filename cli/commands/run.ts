@@ -2,9 +2,10 @@
 import process from "node:process";
 import { resolve } from "node:path";
 import type { CliIO, Command } from "../command.ts";
+import { parseGuestProgram } from "../program.ts";
 import { InputError, UsageError } from "../errors.ts";
-import { ElfError, parseElf } from "../../translator/elf/elf.ts";
-import { guestByName, guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
+import { ElfError } from "../../translator/elf/elf.ts";
+import { guestByName } from "../../translator/guests/index.ts";
 import type { HostAdapter } from "../../runtime/host/host.ts";
 import { denoApi, denoHost } from "../../runtime/host/deno.ts";
 import { nodeHost } from "../../runtime/host/node.ts";
@@ -162,13 +163,7 @@ function guestPathOf(hostPath: string, mounts: Mount[]): string | undefined {
 export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Promise<number> {
   const bytes = await io.readFile(r.program);
   if (isWasm(bytes)) return runTranslated(r, io, host, bytes);
-  let elf;
-  try { elf = parseElf(bytes); } catch (e) {
-    if (e instanceof ElfError) throw new InputError(`${r.program}: ${e.message}`);
-    throw e;
-  }
-  const guest = guestForElf(elf.machine, elf.class, elf.endian);
-  if (!guest) throw new InputError(`${r.program}: ${whyNoGuest(elf.machine, elf.class, elf.endian)}`);
+  const { elf, guest } = parseGuestProgram(bytes, r.program);
   let tier: ((p: TierParts) => ExecutionTier) | undefined;
   if (r.tier === "dynamic") {
     // loaded only for this tier: binaryen takes a while to load, and `--tier=interp` never needs it

@@ -4,9 +4,9 @@
  * (runtime/embed.ts) run without the ELF file.
  */
 import type { CliIO, Command } from "../command.ts";
+import { parseGuestProgram } from "../program.ts";
 import { InputError, UsageError } from "../errors.ts";
-import { ElfError, parseElf } from "../../translator/elf/elf.ts";
-import { guestForElf, whyNoGuest } from "../../translator/guests/index.ts";
+import { ElfError } from "../../translator/elf/elf.ts";
 import { programFromElf } from "../../translator/aot/elfimage.ts";
 import type { TranslationStats } from "../../translator/aot/translate.ts";
 
@@ -114,13 +114,7 @@ const size = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` 
 /** Translates a parsed command line; resolves to the exit code. */
 export async function translateFile(t: TranslateArgs, io: CliIO): Promise<{ code: number; stats?: TranslationStats }> {
   const bytes = await io.readFile(t.program);
-  let elf;
-  try { elf = parseElf(bytes); } catch (e) {
-    if (e instanceof ElfError) throw new InputError(`${t.program}: ${e.message}`);
-    throw e;
-  }
-  const guest = guestForElf(elf.machine, elf.class, elf.endian);
-  if (!guest) throw new InputError(`${t.program}: ${whyNoGuest(elf.machine, elf.class, elf.endian)}`);
+  const { elf, guest } = parseGuestProgram(bytes, t.program);
   let program;
   try { program = programFromElf(elf, guest); } catch (e) {
     if (e instanceof ElfError) throw new InputError(`${t.program}: ${e.message}`);
