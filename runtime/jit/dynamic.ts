@@ -138,6 +138,12 @@ export class DynamicExecutor {
         const kind = mdv.getInt32(CONTROL_BASE + CTRL.kind, true) as ExitKind;
         switch (kind) {
           case ExitKind.Jump: pc = next; continue;
+          case ExitKind.Slow: {
+            const s = this.interp.run(next, 1);
+            if (s.kind !== "budget") return s;
+            pc = s.pc;
+            continue;
+          }
           case ExitKind.Syscall:
             this.writePc(next);
             return { kind: "syscall", next };

@@ -7,9 +7,7 @@
 import { add32, add64, div32, div64, fma32, fma64, mul32, mul64, sqrt32, sqrt64, type FastResult } from "./fastfp.ts";
 import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "../fp/softfloat.ts";
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
-import { CONTROL_BASE, GuestFault, type GuestMemory } from "../memory/memory.ts";
-import { Signal } from "../../translator/ir/ir.ts";
-import { SEGV_ACCERR, SEGV_MAPERR } from "../interp/lift.ts";
+import { CONTROL_BASE, type GuestMemory } from "../memory/memory.ts";
 import { CTRL } from "../../translator/codegen/exits.ts";
 
 const FMT: FpFormat[] = ["f32", "f64"];
@@ -52,55 +50,11 @@ export function translationImports(mem: GuestMemory, table: WebAssembly.Table, h
   const flagsAt = CONTROL_BASE + CTRL.fpflags;
   let f64s = new Float64Array(mem.memory.buffer, CONTROL_BASE, 16);
   let f32s = new Float32Array(mem.memory.buffer, CONTROL_BASE, 32);
-  /** The address of an allowed access, or -1 after recording the fault in the control block. */
-  const checkedAddress = (addr: bigint, size: number, access: "read" | "write"): number => {
-    const u = BigInt.asUintN(64, addr);
-    const dv = mem.dv;
-    let faultAddr: bigint, code: number;
-    if (u < 0x1_0000_0000n) {
-      const a = Number(u);
-      try {
-        mem.check(a, size, access);
-        dv.setInt32(CONTROL_BASE + CTRL.fault, 0, true);
-        return a;
-      } catch (e) {
-        if (!(e instanceof GuestFault)) throw e;
-        faultAddr = BigInt(e.addr); code = e.mapped ? SEGV_ACCERR : SEGV_MAPERR;
-      }
-    } else {
-      faultAddr = u; code = SEGV_MAPERR;
-    }
-    dv.setInt32(CONTROL_BASE + CTRL.fault, 1, true);
-    dv.setInt32(CONTROL_BASE + CTRL.signal, Signal.SIGSEGV, true);
-    dv.setInt32(CONTROL_BASE + CTRL.code, code, true);
-    dv.setBigUint64(CONTROL_BASE + CTRL.addr, faultAddr, true);
-    return -1;
-  };
   const setFlags = (f: number) => { mem.dv.setInt32(flagsAt, f, true); };
   const mask = (fmt: number, v: bigint) => (fmt === 0 ? BigInt.asUintN(32, v) : BigInt.asUintN(64, v));
   const env: Record<string, unknown> = {
     memory: mem.memory,
     table,
-    // Checked accesses for translated code outside its fast path (same permission rules and fault
-    // reports as the interpreter). Values travel as the accessed bytes in memory order, in an i64.
-    mem_load(addr: bigint, size: number): bigint {
-      const a = checkedAddress(addr, size, "read");
-      if (a < 0) return 0n;
-      const dv = mem.dv;
-      return size === 8 ? dv.getBigInt64(a, true) : BigInt(size === 4 ? dv.getUint32(a, true) : size === 2 ? dv.getUint16(a, true) : dv.getUint8(a));
-    },
-    mem_store(addr: bigint, size: number, value: bigint): number {
-      const a = checkedAddress(addr, size, "write");
-      if (a < 0) return 1;
-      const dv = mem.dv;
-      if (size === 8) dv.setBigInt64(a, value, true);
-      else if (size === 4) dv.setUint32(a, Number(BigInt.asUintN(32, value)), true);
-      else if (size === 2) dv.setUint16(a, Number(BigInt.asUintN(16, value)), true);
-      else dv.setUint8(a, Number(BigInt.asUintN(8, value)));
-      const code = mem.codePages.has(a >>> 12) || mem.codePages.has((a + size - 1) >>> 12);
-      mem.wrote(a, size);
-      return code ? 2 : 0;
-    },
     // operands at CTRL.fpa/fpb/fpc, result to CTRL.fpr; returns the IEEE flags raised
     fp_arith(fmt: number, op: number, rm: number, nan: number): number {
       const base = CONTROL_BASE;

@@ -8,11 +8,10 @@
  *
  * **Imports** (all from module `"env"`):
  * - `memory`: the guest's linear memory (runtime/memory/memory.ts; guest address = Wasm address, the
- *   low 64 KiB hold the control block, the jump cache and the CPU state, see translator/codegen/exits.ts);
+ *   low 64 KiB hold the control block, the jump cache and the CPU state, see translator/codegen/exits.ts;
+ *   the page map that memory accesses test lives at PAGE_MAP_BASE);
  * - `table`: the shared funcref table of translated code; the runtime appends the module's entries to it
  *   and fills the jump cache with their indices;
- * - `mem_load(addr: i64, size: i32) -> i64` and `mem_store(addr: i64, size: i32, bytes: i64) -> i32`: the
- *   checked accesses translated code falls back to outside its inline fast path;
  * - `fp_arith`, `fp_cmp`, `fp_toint`, `fp_fromint`, `fp_conv`, `fp_class`: IEEE operations with the guest's
  *   rounding modes, NaN rules and exception flags;
  * - `h_<name>`: the helpers the program's IR calls (`h_rdcycle`, `h_rdinstret`, `h_rdtime` ...), only
@@ -45,7 +44,8 @@ import type { ProcessImage } from "../../runtime/process/loader.ts";
 export const AOT_SECTION = "isa2wasm";
 /**
  * Version of the module format (manifest and the runtime interface its code relies on); the runtime refuses
- * other versions. 2: memory checks read the per-page map at PAGE_MAP_BASE (1: a 64 KiB-chunk map).
+ * other versions. 2: memory checks read the per-page map at PAGE_MAP_BASE, and accesses the map does not
+ * allow leave with ExitKind.Slow (1: a 64 KiB-chunk map and the mem_load/mem_store imports).
  */
 export const AOT_FORMAT = 2;
 

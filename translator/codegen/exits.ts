@@ -18,6 +18,12 @@ export const enum ExitKind {
   FenceI = 2,
   /** a guest trap at the returned pc: signal, code and address are in the control block */
   Trap = 3,
+  /**
+   * the memory access of the instruction at the returned pc needs the runtime (a fault, an access across
+   * pages, a store to a page holding translated code): the runtime executes from that instruction in the
+   * interpreter, then continues; the state is committed up to the instruction before
+   */
+  Slow = 4,
 }
 
 /** Byte offsets inside the control block. */

@@ -13,7 +13,7 @@
  */
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
-import { CONTROL_BASE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
+import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_WRITE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag } from "../ir/ir.ts";
@@ -33,8 +33,6 @@ export const FP_IMPORTS = {
   arith: "fp_arith", cmp: "fp_cmp", toint: "fp_toint", fromint: "fp_fromint", conv: "fp_conv", fclass: "fp_class",
 } as const;
 
-/** The checked memory access helpers (runtime/jit/imports.ts) for accesses outside the fast path. */
-export const MEM_IMPORTS = { load: "mem_load", store: "mem_store" } as const;
 
 /** Numeric codes passed to the FP imports. */
 export const FP_CODES = {
@@ -89,8 +87,6 @@ export function declareImports(m: binaryen.Module, helpers: Map<string, { params
   m.addTable(REGION_TABLE, 1, 0xffffffff);
   m.addTableImport(REGION_TABLE, "env", REGION_TABLE);
   const { i32, i64 } = binaryen;
-  m.addFunctionImport(MEM_IMPORTS.load, "env", MEM_IMPORTS.load, binaryen.createType([i64, i32]), i64);
-  m.addFunctionImport(MEM_IMPORTS.store, "env", MEM_IMPORTS.store, binaryen.createType([i64, i32, i64]), i32);
   m.addFunctionImport(FP_IMPORTS.arith, "env", FP_IMPORTS.arith, binaryen.createType([i32, i32, i32, i32]), i32);
   m.addFunctionImport(FP_IMPORTS.cmp, "env", FP_IMPORTS.cmp, binaryen.createType([i32, i32, i64, i64]), i32);
   m.addFunctionImport(FP_IMPORTS.toint, "env", FP_IMPORTS.toint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
@@ -118,11 +114,8 @@ class RegionLowering {
   private readonly slotLocal = new Map<Slot, number>();
   private readonly written = new Set<Slot>();
   private readonly icount: number;
-  /** locals: a value loaded by the memory helper; set when a store hit translated code */
-  private readonly raw: number;
-  private readonly codeWritten: number;
-  /** the current instruction has a store (that may write translated code) */
-  private storeInInsn = false;
+  /** counter for unique block labels */
+  private labels = 0;
   /** local: instructions this call may run (see lower()) */
   private readonly budget: number;
   /** pcs of blocks that check the budget on entry */
@@ -144,8 +137,6 @@ class RegionLowering {
     private readonly fastFp: boolean) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
-    this.raw = this.local(binaryen.i64);
-    this.codeWritten = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
     this.exitClass = this.local(binaryen.i32);
     for (const b of region.blocks) for (const op of b.ops) {
@@ -365,17 +356,8 @@ class RegionLowering {
         this.exitTo(ExitKind.Jump, m.i32.const(b.pc | 0))));
     }
     out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
-    this.storeInInsn = false;
     for (const op of b.ops) out.push(...this.lowerOp(op));
     out.push(...this.flush());
-    if (this.storeInInsn) {
-      // the last instruction may have written translated code: leave for the dispatcher at the successor
-      const x = b.exit;
-      const next = x.kind === "jump" || x.kind === "call" ? m.i32.const(x.target | 0)
-        : x.kind === "branch" ? m.select(this.t(x.cond), m.i32.const(x.taken | 0), m.i32.const(x.fallthrough | 0))
-        : x.kind === "indirect" ? this.toPc(x.target) : undefined;
-      if (next !== undefined) out.push(m.if(m.local.get(this.codeWritten, binaryen.i32), this.exitTo(ExitKind.Jump, next)));
-    }
     return out;
   }
 
@@ -438,36 +420,25 @@ class RegionLowering {
   private toPc(temp: Temp): X { return this.is64(temp) ? this.m.i32.wrap(this.t(temp)) : this.t(temp); }
 
   /**
-   * The fast-path test of a memory access of `size` bytes at guest address temp `addr` (after `a32` is
-   * set to its low half): true when the access must go through the runtime's checked helper (address
-   * beyond 4 GiB, page lacking the permission or holding translated code, page crossing).
+   * A memory access of `size` bytes at guest address temp `addr` (`a32` already holds its low half): the
+   * inline `access` when the page map allows it — a 64-bit address below 4 GiB, the page's `bit` set, the
+   * access inside the page — else a side exit before the instruction (ExitKind.Slow), after which the
+   * runtime executes the instruction in the interpreter: faults, accesses across pages and stores to pages
+   * holding translated code. Keeping calls out of the fast path lets the host compiler keep guest registers
+   * in machine registers across loops.
    */
-  private needsHelper(addr: Temp, size: number, bit: number, a32: number): X {
+  private checkedAccess(addr: Temp, size: number, bit: number, a32: number, access: X, ty: binaryen.Type): X {
     const m = this.m;
     const get = () => m.local.get(a32, binaryen.i32);
-    // the page map covers the whole 32-bit space: only a 64-bit address needs a range test
-    const page = m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(12))), m.i32.const(bit)));
-    const cross = m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size));
-    const test = m.i32.or(page, cross);
-    return this.is64(addr) ? m.i32.or(m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n)), test) : test;
-  }
-  /** A guest address temp as the i64 the memory helpers take (an i32 address zero-extended). */
-  private address64(addr: Temp): X { return this.is64(addr) ? this.t(addr) : this.m.i64.extend_u(this.t(addr)); }
-  /** Leaves with the memory fault the helper recorded (signal, code and address are in the control block). */
-  private faultExit(): X {
-    const m = this.m;
-    return m.if(m.i32.ne(m.i32.load(CONTROL_BASE + CTRL.fault, 4, m.i32.const(0)), m.i32.const(0)), this.sideExit(ExitKind.Trap));
-  }
-  /**
-   * A loaded value from `raw` (the accessed bytes in memory order, zero-extended to i64): byte order and
-   * sign/zero extension to the load's type.
-   */
-  private fromRaw(raw: X, size: number, signed: boolean, endian: "le" | "be", ty: Ty): X {
-    const m = this.m;
-    let v = raw;
-    if (endian === "be" && size > 1) v = this.un("i64", size === 8 ? "bswap64" : size === 4 ? "bswap32" : "bswap16", v);
-    if (signed && size < 8) v = size === 4 ? m.i64.extend32_s(v) : size === 2 ? m.i64.extend16_s(v) : m.i64.extend8_s(v);
-    return ty === "i64" || ty === "f64" ? v : m.i32.wrap(v);
+    const slow = `slow${this.labels++}`, done = `done${this.labels++}`;
+    const tests: X[] = [];
+    if (this.is64(addr)) tests.push(m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n)));
+    tests.push(m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(12))), m.i32.const(bit))));
+    if (size > 1) tests.push(m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size)));
+    return m.block(done, [
+      m.block(slow, [...tests.map((t) => m.br(slow, t)), ty === binaryen.none ? m.block(null, [access, m.br(done)]) : m.br(done, undefined, access)]),
+      this.sideExit(ExitKind.Slow),
+    ], ty);
   }
 
   private lowerOp(op: Op): X[] {
@@ -476,11 +447,6 @@ class RegionLowering {
       case "insn": {
         const out = this.flush();
         this.insnIndex++; this.insnPc = op.pc;
-        if (this.storeInInsn) {
-          // the previous instruction may have written translated code: continue outside this region
-          out.push(m.if(m.local.get(this.codeWritten, binaryen.i32), this.sideExit(ExitKind.Jump)));
-          this.storeInInsn = false;
-        }
         return out;
       }
       case "const": {
@@ -516,12 +482,7 @@ class RegionLowering {
             if (op.signed && op.size === 2) v = m.i32.extend16_s(v);
           }
         }
-        const slow = m.block(null, [
-          m.local.set(this.raw, m.call(MEM_IMPORTS.load, [this.address64(op.addr), m.i32.const(op.size)], binaryen.i64)),
-          this.faultExit(),
-          this.fromRaw(m.local.get(this.raw, binaryen.i64), op.size, op.signed, op.endian, op.ty),
-        ], wasmTy(op.ty));
-        return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, m.if(this.needsHelper(op.addr, op.size, 1, a32), slow, v))];
+        return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, this.checkedAccess(op.addr, op.size, PAGE_FAST_READ, a32, v, wasmTy(op.ty)))];
       }
       case "store": {
         const a32 = this.scratch(binaryen.i32);
@@ -534,21 +495,7 @@ class RegionLowering {
         const st = is64
           ? (op.size === 8 ? m.i64.store(0, 1, ptr, v) : op.size === 4 ? m.i64.store32(0, 1, ptr, v) : op.size === 2 ? m.i64.store16(0, 1, ptr, v) : m.i64.store8(0, 1, ptr, v))
           : (op.size >= 4 ? m.i32.store(0, 1, ptr, v) : op.size === 2 ? m.i32.store16(0, 1, ptr, v) : m.i32.store8(0, 1, ptr, v));
-        // the helper takes the bytes in memory order (already swapped for big-endian) in an i64
-        let raw = this.t(op.value);
-        if (op.endian === "be" && op.size > 1) {
-          raw = this.un(is64 ? "i64" : "i32", op.size === 8 ? "bswap64" : op.size === 4 ? "bswap32" : "bswap16", raw);
-        }
-        if (!is64) raw = m.i64.extend_u(raw);
-        const status = this.scratch(binaryen.i32);
-        const slow = m.block(null, [
-          m.local.set(status, m.call(MEM_IMPORTS.store, [this.address64(op.addr), m.i32.const(op.size), raw], binaryen.i32)),
-          this.faultExit(),
-          // 2: the store hit a page holding translated code: leave after this instruction
-          m.local.set(this.codeWritten, m.i32.or(m.local.get(this.codeWritten, binaryen.i32), m.i32.eq(m.local.get(status, binaryen.i32), m.i32.const(2)))),
-        ]);
-        this.storeInInsn = true;
-        const access = [m.local.set(a32, this.toPc(op.addr)), m.if(this.needsHelper(op.addr, op.size, 2, a32), slow, st)];
+        const access = [m.local.set(a32, this.toPc(op.addr)), this.checkedAccess(op.addr, op.size, PAGE_FAST_WRITE, a32, st, binaryen.none)];
         return op.cond === undefined ? access : [m.if(this.t(op.cond), m.block(null, access))];
       }
       case "trapif": {
