@@ -53,6 +53,9 @@ export interface DynamicStats {
 
 interface RegionEntry { fn: () => number; index: number; pages: number[]; start: number; end: number }
 
+/** Most targets of one indirect jump that region formation brings into a region. */
+const MAX_OBSERVED = 16;
+
 export class DynamicExecutor {
   readonly stats: DynamicStats = {
     regionsCompiled: 0, regionsRejected: 0, modulesCompiled: 0, translateMs: 0, wasmCompileMs: 0,
@@ -61,6 +64,8 @@ export class DynamicExecutor {
   /** the code map: guest pc → translated region */
   private readonly code = new Map<number, RegionEntry>();
   private readonly hot = new Map<number, number>();
+  /** pcs each interpreted block was seen to continue at (at most MAX_OBSERVED), for region formation */
+  private readonly successors = new Map<number, Set<number>>();
   private readonly rejected = new Set<number>();
   private readonly threshold: number;
   private readonly limits: RegionLimits;
@@ -172,8 +177,16 @@ export class DynamicExecutor {
       }
       const s = this.interp.run(pc, 1);
       if (s.kind !== "budget") return s;
+      this.observe(pc, s.pc);
       pc = s.pc;
     }
+  }
+
+  /** Records that the block at `from` continued at `to` (indirect jumps' targets join regions). */
+  private observe(from: number, to: number): void {
+    let s = this.successors.get(from);
+    if (s === undefined) { s = new Set(); this.successors.set(from, s); }
+    if (s.size < MAX_OBSERVED) s.add(to);
   }
 
   /** Forms, compiles and installs the region entered at `pc`. */
@@ -185,7 +198,7 @@ export class DynamicExecutor {
     const lift = (p: number): Block | undefined => {
       try { return liftBlock(this.guest, reader, p, 64); } catch { return undefined; }
     };
-    const blocks = formRegion(pc, lift, (p) => this.hot.has(p), this.limits);
+    const blocks = formRegion(pc, lift, (p) => this.hot.has(p), this.limits, (p) => this.successors.get(p));
     if (blocks.length === 0) { this.rejected.add(pc); return; }
     const batch = this.compile!([{ entry: pc, blocks }]);
     this.stats.translateMs += batch.compileMs;

@@ -198,6 +198,50 @@ test("accesses the page map does not allow leave before their instruction (ExitK
   assert.equal([...mem.u8.subarray(0x70010, 0x70012)], [0x01, 0], "the low half of -0x7fffffff, little-endian");
 });
 
+/**
+ * A bytecode-interpreter shape: block 0x500 dispatches through an indirect jump to x1; handlers 0x600
+ * (x2 += 1) and 0x700 (x2 += 100) jump back to 0x500 after x3 -= 1 reaches ... until x3 = 0 (exit 0x800).
+ * The indirect jump lists the handlers as known targets; x1 alternates between them through x4.
+ */
+function dispatchLoop(targets: number[] | undefined): Region {
+  const d = new BlockBuilder(0x500, types);
+  d.insn(0x500, 4);
+  const x3 = d.bin("i64", "sub", d.get(X3), d.i64(1n)); d.set(X3, x3);
+  d.insn(0x504, 4);
+  const target = d.get(X1);
+  const dispatch = d.finish({ kind: "indirect", target, hint: "jump", ...(targets ? { targets } : {}) });
+  const handler = (pc: number, add: bigint, other: number) => {
+    const h = new BlockBuilder(pc, types);
+    h.insn(pc, 4); h.set(X2, h.bin("i64", "add", h.get(X2), h.i64(add)));
+    h.insn(pc + 4, 4); h.set(X1, h.i64(BigInt(other)));
+    const done = h.bin("i64", "eq", h.get(X3), h.i64(0n));
+    return h.finish({ kind: "branch", cond: done, taken: 0x800, fallthrough: 0x500 });
+  };
+  return { entry: 0x500, blocks: [dispatch, handler(0x600, 1n, 0x700), handler(0x700, 100n, 0x600)] };
+}
+
+test("an indirect jump with known targets in the region branches there; an unknown target leaves", async () => {
+  for (const structure of ["relooper", "switch"] as const) {
+    const mem = new GuestMemory();
+    const st = new CpuState(mem, layout);
+    const fn = await instantiate(dispatchLoop([0x600, 0x700]), mem, structure);
+    st.setI64(X1, 0x600n); st.setI64(X2, 0n); st.setI64(X3, 1000n);
+    assert.is(fn(), 0x800, structure);
+    assert.is(st.getI64(X2), 500n * 101n, `${structure}: 1000 dispatches inside the region`);
+    assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 4000n);
+    // a target the region does not know: leaves with that pc after the dispatch block
+    st.setI64(X1, 0x900n); st.setI64(X3, 5n);
+    assert.is(fn(), 0x900, `${structure}: unknown target`);
+    assert.is(st.getI64(X3), 4n, "the dispatch block ran");
+    // without targets every dispatch leaves
+    const mem2 = new GuestMemory();
+    const st2 = new CpuState(mem2, layout);
+    const plain = await instantiate(dispatchLoop(undefined), mem2, structure);
+    st2.setI64(X1, 0x600n); st2.setI64(X3, 1000n);
+    assert.is(plain(), 0x600, `${structure}: leaves at the indirect jump`);
+  }
+});
+
 test("total division and high multiplies follow the IR definition", async () => {
   const b = new BlockBuilder(0x400, types);
   b.insn(0x400, 4);

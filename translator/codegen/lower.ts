@@ -190,7 +190,8 @@ class RegionLowering {
     // Blocks entered from inside the region (loop heads among them) check the instruction budget first.
     for (const b of this.region.blocks) {
       const x = b.exit;
-      const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+      const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
+        : x.kind === "indirect" ? x.targets ?? [] : [];
       for (const t of succ) if (pcs.has(t)) this.budgetChecked.add(t);
     }
     // Lower every block's ops first, then wire branches.
@@ -199,6 +200,8 @@ class RegionLowering {
       bodies.push(code);
     }
     const leave = (pc: number): binaryen.RelooperBlockRef => relooper.addBlock(this.exitTo(ExitKind.Jump, m.i32.const(pc | 0)));
+    /** indirect jumps with known targets in the region: the local holding the address, and the leaving block */
+    const indirect = new Map<number, { known: number[]; target: number; leave: binaryen.RelooperBlockRef }>();
     this.region.blocks.forEach((b, i) => {
       const exit = b.exit;
       const code = bodies[i]!;
@@ -214,9 +217,17 @@ class RegionLowering {
           break;
         }
         case "branch": entries.set(b.pc, relooper.addBlock(m.block(null, code))); break;
-        case "indirect": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
-          m.local.set(this.exitClass, m.i32.const(exit.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
-          this.exitTo(ExitKind.Jump, this.toPc(exit.target))]))); break;
+        case "indirect": {
+          const leaveIndirect = [m.local.set(this.exitClass, m.i32.const(exit.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
+            this.exitTo(ExitKind.Jump, this.toPc(exit.target))];
+          const known = (exit.targets ?? []).filter((t) => pcs.has(t));
+          if (known.length === 0) { entries.set(b.pc, relooper.addBlock(m.block(null, [...code, ...leaveIndirect]))); break; }
+          // known targets inside the region: compare and branch there (wired below), else leave
+          const target = this.scratch(binaryen.i32);
+          entries.set(b.pc, relooper.addBlock(m.block(null, [...code, m.local.set(target, this.toPc(exit.target))])));
+          indirect.set(b.pc, { known, target, leave: relooper.addBlock(m.block(null, leaveIndirect)) });
+          break;
+        }
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
           this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
         case "trap": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
@@ -228,6 +239,10 @@ class RegionLowering {
       const exit = b.exit;
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
+      } else if (exit.kind === "indirect" && indirect.has(b.pc)) {
+        const { known, target, leave: out } = indirect.get(b.pc)!;
+        for (const t of known) relooper.addBranch(from, entries.get(t)!, m.i32.eq(m.local.get(target, binaryen.i32), m.i32.const(t | 0)), 0);
+        relooper.addBranch(from, out, 0, 0);
       } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
         // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
         // branches between the same pair of blocks)
@@ -321,10 +336,18 @@ class RegionLowering {
         case "branch":
           code.push(m.if(m.local.get(this.blockTemps.get(b)![x.cond]!, binaryen.i32), go(i, x.taken), go(i, x.fallthrough)));
           break;
-        case "indirect":
-          code.push(m.local.set(this.exitClass, m.i32.const(x.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
-            this.exitTo(ExitKind.Jump, this.toPc(x.target)));
+        case "indirect": {
+          const target = this.scratch(binaryen.i32);
+          code.push(m.local.set(target, this.toPc(x.target)));
+          // known targets in the region first (an if-else chain: `go` to the next block falls through), else leave
+          let chain: X = m.block(null, [m.local.set(this.exitClass, m.i32.const(x.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
+            this.exitTo(ExitKind.Jump, m.local.get(target, binaryen.i32))]);
+          for (const t of [...(x.targets ?? [])].reverse()) {
+            if (index.has(t)) chain = m.if(m.i32.eq(m.local.get(target, binaryen.i32), m.i32.const(t | 0)), go(i, t), chain);
+          }
+          code.push(chain);
           break;
+        }
         case "runtime": code.push(this.exitTo(x.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(x.next | 0))); break;
         case "trap":
           code.push(this.trapExit(x.signal, x.code, m.i32.const(x.pc | 0), x.addr !== undefined ? m.i64.const(BigInt(x.addr)) : undefined));

@@ -177,8 +177,12 @@ export type Exit =
   | { kind: "branch"; cond: Temp; taken: number; fallthrough: number }
   /** direct call: continue at `target`; the guest's return address is `ret` (a prediction hint). */
   | { kind: "call"; target: number; ret: number }
-  /** continue at the address in `target` (i64/i32 temp); `hint` says what the guest meant. */
-  | { kind: "indirect"; target: Temp; hint: "call" | "return" | "jump"; ret?: number }
+  /**
+   * continue at the address in `target` (i64/i32 temp); `hint` says what the guest meant. `targets`, set
+   * by region formation, lists blocks of the same region the jump is known to reach (a switch's cases): the
+   * backend branches there directly when the address matches one, and leaves the region otherwise.
+   */
+  | { kind: "indirect"; target: Temp; hint: "call" | "return" | "jump"; ret?: number; targets?: number[] }
   /** ask the runtime: `syscall` (the ABI layer reads the state), `fence.i` (drop translations); continue at `next`. */
   | { kind: "runtime"; request: "syscall" | "fence.i"; next: number }
   /** raise a signal at `pc` (illegal instruction, ebreak, ...); `addr` is the fault address for si_addr. */
