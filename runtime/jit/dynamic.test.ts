@@ -7,7 +7,7 @@ import { randomInitialState, randomProgram, snapshot } from "../interp/randomir.
 import { compileRegions } from "../../translator/codegen/module.ts";
 import { DynamicExecutor, type RegionCompiler } from "./dynamic.ts";
 
-/** A test machine under the dynamic tier; its data area fills a whole 64 KiB chunk (the fast path's unit). */
+/** A test machine under the dynamic tier; its data area is 64 KiB. */
 function dynamicMachine(program: TestInsn[], threshold: number) {
   const m = testMachine(program, { executor: "evaluate", maxBlockInsns: 5 }, 0x10000);
   const compile: RegionCompiler = (regions) => compileRegions(m.guest.state, regions);

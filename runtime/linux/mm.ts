@@ -102,6 +102,7 @@ function mmapImpl(k: LinuxKernel, addr: number, length: number, prot: number, fl
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
     checkAligned(addr);
     if (addr < 0x10000 || addr + len > 0xffff_0000) throw new SyscallError(flags & MAP_FIXED ? E.EPERM : E.ENOMEM);
+    if (k.mem.reserved(addr, len)) throw new SyscallError(E.ENOMEM); // the runtime's page map (memory.ts)
     if (flags & MAP_FIXED_NOREPLACE && !(flags & MAP_FIXED) && !mm.isFree(addr, len)) throw new SyscallError(E.EEXIST);
     if (!mm.isFree(addr, len)) mm.unmap(addr, len);
     at = addr;

@@ -15,15 +15,19 @@ export const STATE_BASE = 0x1000;
 /** Runtime control block shared with translated code (exit reason, counters, scratch), inside the low 64 KiB. */
 export const CONTROL_BASE = 0x3000;
 /**
- * The chunk map read by translated code: one byte per 64 KiB chunk of guest address space (covering the
- * first 2 GiB): bit 0 = every page of the chunk is readable, bit 1 = every page is writable and none holds
- * translated code. Translated code takes a slow path (back to the runtime) whenever a bit is clear, so
- * the fine-grained per-page checks stay in one place ({@link GuestMemory.check}).
+ * The page map read by translated code: one byte per 4 KiB page of the 32-bit guest address space: bit 0 ({@link PAGE_FAST_READ}) = the page is readable, bit 1 ({@link PAGE_FAST_WRITE}) = it
+ * is writable and holds no translated code. Translated code takes a slow path (back to the runtime)
+ * whenever a bit is clear, so the exact checks stay in one place ({@link GuestMemory.check}).
+ *
+ * It lives inside the guest address range, in the gap between the mmap area (which grows down from
+ * MMAP_TOP = 0x3f00_0000, runtime/process/layout.ts) and the stack: the guest cannot map there
+ * ({@link GuestMemory.map} refuses), and the page map marks its own pages inaccessible. (The low 64 KiB
+ * below the guest's lowest address is too small for page granularity; the 64 KiB chunks used before made
+ * every store to a program's data slow when its first data page shared a chunk with code.)
  */
-export const CHUNK_MAP_BASE = 0x8000;
-export const CHUNK_SHIFT = 16;
-export const CHUNK_MAP_SIZE = 0x8000;
-export const CHUNK_READ = 1, CHUNK_WRITE = 2;
+export const PAGE_MAP_BASE = 0x3f00_0000;
+export const PAGE_MAP_SIZE = 0x10_0000;
+export const PAGE_FAST_READ = 1, PAGE_FAST_WRITE = 2;
 const WASM_PAGE = 65536;
 const MAX_BYTES = 0x1_0000_0000 - WASM_PAGE; // just under 4 GiB: the limit of 32-bit Wasm memory
 
@@ -78,7 +82,7 @@ export class GuestMemory {
   /** Maps [addr, addr+len) with `prot` (page-aligned, zero-filled if `zero`). */
   map(addr: number, len: number, prot: number, zero = true): void {
     const start = alignDown(addr), end = alignUp(addr + len);
-    if (start < GUEST_MIN_ADDR || end > MAX_BYTES) throw new RangeError(`cannot map 0x${start.toString(16)}..0x${end.toString(16)}`);
+    if (start < GUEST_MIN_ADDR || end > MAX_BYTES || this.reserved(start, end - start)) throw new RangeError(`cannot map 0x${start.toString(16)}..0x${end.toString(16)}`);
     this.ensure(end);
     if (zero) this.u8.fill(0, start, end);
     this.prot.fill(prot | 8, start / PAGE_SIZE, end / PAGE_SIZE);
@@ -116,20 +120,20 @@ export class GuestMemory {
     for (const p of pages) this.updateChunks(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
   }
 
-  /** Recomputes the chunk-map bytes covering [start, end). */
+  /** Recomputes the page-map bytes covering [start, end). */
   private updateChunks(start: number, end: number): void {
-    if (this.memory.buffer.byteLength < CHUNK_MAP_BASE + CHUNK_MAP_SIZE) this.ensure(CHUNK_MAP_BASE + CHUNK_MAP_SIZE);
-    const first = start >>> CHUNK_SHIFT, last = Math.min((end - 1) >>> CHUNK_SHIFT, CHUNK_MAP_SIZE - 1);
-    const pagesPerChunk = 1 << (CHUNK_SHIFT - 12);
-    for (let c = first; c <= last; c++) {
-      let r = CHUNK_READ, w = CHUNK_WRITE;
-      for (let p = c * pagesPerChunk; p < (c + 1) * pagesPerChunk; p++) {
-        const bits = this.prot[p]!;
-        if (!(bits & PROT_READ)) r = 0;
-        if (!(bits & PROT_WRITE) || this.codePages.has(p)) w = 0;
-      }
-      this.u8[CHUNK_MAP_BASE + c] = r | w;
+    if (this.memory.buffer.byteLength < PAGE_MAP_BASE + PAGE_MAP_SIZE) this.ensure(PAGE_MAP_BASE + PAGE_MAP_SIZE);
+    const first = start >>> 12, last = Math.min((end - 1) >>> 12, PAGE_MAP_SIZE - 1);
+    for (let p = first; p <= last; p++) {
+      const bits = this.prot[p]!;
+      this.u8[PAGE_MAP_BASE + p] = (bits & PROT_READ ? PAGE_FAST_READ : 0) |
+        (bits & PROT_WRITE && !this.codePages.has(p) ? PAGE_FAST_WRITE : 0);
     }
+  }
+
+  /** True when [addr, addr+len) overlaps the runtime's page map (the guest cannot map there). */
+  reserved(addr: number, len: number): boolean {
+    return addr < PAGE_MAP_BASE + PAGE_MAP_SIZE && addr + len > PAGE_MAP_BASE;
   }
 
   /** True when every page of [addr, addr+len) is mapped. */

@@ -43,8 +43,11 @@ import type { ProcessImage } from "../../runtime/process/loader.ts";
 
 /** Name of the custom section holding the manifest. */
 export const AOT_SECTION = "isa2wasm";
-/** Version of the manifest format; the runtime refuses other versions. */
-export const AOT_FORMAT = 1;
+/**
+ * Version of the module format (manifest and the runtime interface its code relies on); the runtime refuses
+ * other versions. 2: memory checks read the per-page map at PAGE_MAP_BASE (1: a 64 KiB-chunk map).
+ */
+export const AOT_FORMAT = 2;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

@@ -146,7 +146,7 @@ test("an indirect exit of a block that is not the last lowered one reads its own
   assert.is(st.getI64(X3), 0x1010n);
 });
 
-test("loads and stores take the slow path outside mapped chunks, with state committed", async () => {
+test("loads and stores take the slow path outside mapped pages and across page boundaries, with state committed", async () => {
   const b = new BlockBuilder(0x200, types);
   b.insn(0x200, 4); b.set(X3, b.i64(7n));
   b.insn(0x204, 4); const v = b.load("i64", b.get(X1), 4, true, "be"); b.set(X2, v);
@@ -177,13 +177,19 @@ test("loads and stores take the slow path outside mapped chunks, with state comm
   st.setI64(X1, 0x1_0002_0010n);
   assert.is(fn(), 0x204);
   assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.addr, true), 0x1_0002_0010n);
-  // a page that is mapped in a chunk that is not: the checked helper performs the access
-  mem.map(0x70000, 0x1000, PROT_READ | PROT_WRITE);
-  mem.u8.set([0x80, 0, 0, 0], 0x70ff0);
-  st.setI64(X1, 0x70ff0n);
+  // a load across a page boundary: the checked helper performs the access
+  mem.map(0x70000, 0x2000, PROT_READ | PROT_WRITE);
+  mem.u8.set([0x80, 0, 0, 0], 0x70ffe);
+  st.setI64(X1, 0x70ffen);
   assert.is(fn(), 0x300);
   assert.is(st.getI64(X2), -0x80000000n);
-  assert.equal([...mem.u8.subarray(0x70ff0, 0x70ff2)], [0x01, 0], "little-endian 16-bit store of the low half of -0x7fffffff");
+  assert.equal([...mem.u8.subarray(0x70ffe, 0x71000)], [0x01, 0], "little-endian 16-bit store of the low half of -0x7fffffff");
+  // the page after is unmapped: the crossing load faults at its first unmapped byte
+  mem.unmap(0x71000, 0x1000);
+  assert.is(fn(), 0x204);
+  assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.addr, true), 0x71000n);
+  mem.map(0x71000, 0x1000, PROT_READ | PROT_WRITE);
+  mem.u8.set([0, 0], 0x71000);
   // a read-only page: the load works, the store faults with SEGV_ACCERR after the load completed
   mem.protect(0x70000, 0x1000, PROT_READ);
   assert.is(fn(), 0x208);

@@ -7,15 +7,17 @@
  *   (only if the region writes it) at the single exit sequence: register mapping;
  * - branches between blocks of the region are Wasm control flow rendered by binaryen's Relooper, so loops
  *   stay inside the function with registers in locals;
- * - loads and stores check the chunk map (memory.ts) inline and leave through the slow-path exit when the
+ * - loads and stores check the page map (memory.ts) inline and leave through the slow-path exit when the
  *   fast path does not apply, with the state committed up to the instruction;
  * - big-endian accesses are byte-swapped after loads / before stores.
  */
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
-import { CHUNK_MAP_BASE, CHUNK_SHIFT, CONTROL_BASE, STATE_BASE } from "../../runtime/memory/memory.ts";
+import { CONTROL_BASE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
+import { FpFlag } from "../ir/ir.ts";
+import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, type FastPath, type FpContext } from "./fpfast.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -99,8 +101,8 @@ export function loopHeads(region: Region): number[] {
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
-export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper"): void {
-  new RegionLowering(m, layout, region, aot, structure).lower();
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper", fastFp = true): void {
+  new RegionLowering(m, layout, region, aot, structure, fastFp).lower();
 }
 
 /**
@@ -173,7 +175,9 @@ class RegionLowering {
   constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region,
     /** ahead-of-time code also counts its instructions in CTRL.icountAot */
     private readonly aot: boolean,
-    private readonly structure: Structure) {
+    private readonly structure: Structure,
+    /** inline FP fast paths (fpfast.ts) before the exact helpers */
+    private readonly fastFp: boolean) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
     this.raw = this.local(binaryen.i64);
@@ -468,17 +472,16 @@ class RegionLowering {
   /**
    * The fast-path test of a memory access of `size` bytes at guest address temp `addr` (after `a32` is
    * set to its low half): true when the access must go through the runtime's checked helper (address
-   * beyond 2 GiB, chunk lacking the permission or holding translated code, chunk crossing).
+   * beyond 4 GiB, page lacking the permission or holding translated code, page crossing).
    */
   private needsHelper(addr: Temp, size: number, bit: number, a32: number): X {
     const m = this.m;
     const get = () => m.local.get(a32, binaryen.i32);
-    const high = this.is64(addr)
-      ? m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(31n)), m.i64.const(0n))
-      : m.i32.ne(m.i32.shr_u(get(), m.i32.const(31)), m.i32.const(0));
-    const chunk = m.i32.eqz(m.i32.and(m.i32.load8_u(CHUNK_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(CHUNK_SHIFT))), m.i32.const(bit)));
-    const cross = m.i32.gt_u(m.i32.and(get(), m.i32.const((1 << CHUNK_SHIFT) - 1)), m.i32.const((1 << CHUNK_SHIFT) - size));
-    return m.i32.or(high, m.i32.or(chunk, cross));
+    // the page map covers the whole 32-bit space: only a 64-bit address needs a range test
+    const page = m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(12))), m.i32.const(bit)));
+    const cross = m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size));
+    const test = m.i32.or(page, cross);
+    return this.is64(addr) ? m.i32.or(m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n)), test) : test;
   }
   /** A guest address temp as the i64 the memory helpers take (an i32 address zero-extended). */
   private address64(addr: Temp): X { return this.is64(addr) ? this.t(addr) : this.m.i64.extend_u(this.t(addr)); }
@@ -588,39 +591,46 @@ class RegionLowering {
         // operands and result travel through the control block (no BigInt conversions on the JS side)
         const arg = (t: Temp | undefined) => (t === undefined ? m.i64.const(0n) : this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
         const zero = () => m.i32.const(0);
-        const out: X[] = [m.i64.store(CONTROL_BASE + CTRL.fpa, 8, zero(), arg(op.a))];
-        if (op.b !== undefined) out.push(m.i64.store(CONTROL_BASE + CTRL.fpb, 8, zero(), arg(op.b)));
-        if (op.c !== undefined) out.push(m.i64.store(CONTROL_BASE + CTRL.fpc, 8, zero(), arg(op.c)));
-        const flags = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
+        const slow: X[] = [m.i64.store(CONTROL_BASE + CTRL.fpa, 8, zero(), arg(op.a))];
+        if (op.b !== undefined) slow.push(m.i64.store(CONTROL_BASE + CTRL.fpb, 8, zero(), arg(op.b)));
+        if (op.c !== undefined) slow.push(m.i64.store(CONTROL_BASE + CTRL.fpc, 8, zero(), arg(op.c)));
+        const raised = m.call(FP_IMPORTS.arith, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]),
           this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i32);
-        const l = this.scratch(binaryen.i32);
-        out.push(m.local.set(l, flags));
         const r = m.i64.load(CONTROL_BASE + CTRL.fpr, 8, zero());
-        out.push(this.def(op.dst, op.fmt === "f64" ? r : m.i32.wrap(r)));
-        const acc = this.scratch(binaryen.i32);
-        out.push(m.local.set(acc, m.i32.or(this.slotValue(op.flags), m.local.get(l, binaryen.i32))));
-        this.pending.set(op.flags, () => m.local.get(acc, binaryen.i32));
-        return out;
+        const operands = [op.a, op.b, op.c];
+        const sameWidth = operands.every((t) => t === undefined || this.is64(t) === (op.fmt === "f64"));
+        return this.fpOp(op.dst, op.flags, slow, op.fmt === "f64" ? r : m.i32.wrap(r), raised, (nx) => (sameWidth
+          ? fastArith(this.fpContext, op.fmt, op.fop, (i) => this.t(operands[i]!), () => this.t(op.rm), nx)
+          : undefined));
       }
       case "fcmp": {
         const arg = (t: Temp) => (this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
-        return [this.def(op.dst, m.call(FP_IMPORTS.cmp, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.cmp[op.cmp]), arg(op.a), arg(op.b)], binaryen.i32)), this.accrue(op.flags)];
+        const call = m.call(FP_IMPORTS.cmp, [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.cmp[op.cmp]), arg(op.a), arg(op.b)], binaryen.i32);
+        const sameWidth = this.is64(op.a) === (op.fmt === "f64") && this.is64(op.b) === (op.fmt === "f64") && !this.is64(op.dst);
+        return this.fpOp(op.dst, op.flags, [], call, undefined, () => (sameWidth
+          ? fastCompare(this.fpContext, op.fmt, op.cmp, () => this.t(op.a), () => this.t(op.b)) : undefined));
       }
       case "ftoint": {
         const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
         const call = m.call(FP_IMPORTS.toint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.width), m.i32.const(op.signed ? 1 : 0), this.t(op.rm)], binaryen.i64);
-        return [this.def(op.dst, this.is64(op.dst) ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+        const fits = this.is64(op.a) === (op.fmt === "f64") && this.is64(op.dst) === (op.width === 64);
+        return this.fpOp(op.dst, op.flags, [], this.is64(op.dst) ? call : m.i32.wrap(call), undefined, (nx) => (fits
+          ? fastToInt(this.fpContext, op.fmt, () => this.t(op.a), op.width, op.signed, () => this.t(op.rm), nx) : undefined));
       }
       case "inttof": {
         const wide = this.is64(op.a);
         const a = wide ? this.t(op.a) : op.signed ? m.i64.extend_s(this.t(op.a)) : m.i64.extend_u(this.t(op.a));
         const call = m.call(FP_IMPORTS.fromint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.signed ? 1 : 0), m.i32.const(wide ? 64 : 32), this.t(op.rm)], binaryen.i64);
-        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+        const fits = this.is64(op.dst) === (op.fmt === "f64");
+        return this.fpOp(op.dst, op.flags, [], op.fmt === "f64" ? call : m.i32.wrap(call), undefined, (nx) => (fits
+          ? fastFromInt(this.fpContext, op.fmt, () => this.t(op.a), wide, op.signed, () => this.t(op.rm), nx) : undefined));
       }
       case "fconv": {
         const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
         const call = m.call(FP_IMPORTS.conv, [m.i32.const(FP_CODES.fmt[op.fmt]), a, this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
-        return [this.def(op.dst, op.fmt === "f64" ? call : m.i32.wrap(call)), this.accrue(op.flags)];
+        const fits = this.is64(op.dst) === (op.fmt === "f64") && this.is64(op.a) !== (op.fmt === "f64");
+        return this.fpOp(op.dst, op.flags, [], op.fmt === "f64" ? call : m.i32.wrap(call), undefined, (nx) => (fits
+          ? fastConvert(this.fpContext, op.fmt, () => this.t(op.a), () => this.t(op.rm), nx) : undefined));
       }
       case "fclass": {
         const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
@@ -659,13 +669,34 @@ class RegionLowering {
     ]);
   }
 
-  /** ORs the flags the last FP helper raised into the guest's flags slot. */
-  private accrue(flags: Slot): X {
+  /** Locals and module for the FP fast paths (translator/codegen/fpfast.ts). */
+  private get fpContext(): FpContext { return { m: this.m, scratch: (ty) => this.scratch(ty) }; }
+
+  /**
+   * An FP op with an exact helper call and an optional inline fast path. `slowPre` runs before `result`
+   * (the helper call's value, or the load of its result after the call `raised`, which then returns the
+   * flags it raised; otherwise they are read from the control block). The fast path, given the i32
+   * "NX already accrued", proves its own result and leaves the flags unchanged.
+   */
+  private fpOp(dst: Temp, flags: Slot, slowPre: X[], result: X, raised: X | undefined, fast: (nx: () => X) => FastPath | undefined): X[] {
     const m = this.m;
-    const l = this.scratch(binaryen.i32);
-    const set = m.local.set(l, m.i32.or(this.slotValue(flags), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0))));
-    this.pending.set(flags, () => m.local.get(l, binaryen.i32));
-    return set;
+    const old = this.scratch(binaryen.i32), acc = this.scratch(binaryen.i32);
+    const res = this.scratch(this.is64(dst) ? binaryen.i64 : binaryen.i32);
+    const out: X[] = [m.local.set(old, this.slotValue(flags))];
+    const oldFlags = () => m.local.get(old, binaryen.i32);
+    const slow: X[] = [...slowPre];
+    if (raised !== undefined) {
+      const l = this.scratch(binaryen.i32);
+      slow.push(m.local.set(l, raised), m.local.set(res, result), m.local.set(acc, m.i32.or(oldFlags(), m.local.get(l, binaryen.i32))));
+    } else {
+      slow.push(m.local.set(res, result), m.local.set(acc, m.i32.or(oldFlags(), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0)))));
+    }
+    const f = this.fastFp ? fast(() => m.i32.and(oldFlags(), m.i32.const(FpFlag.NX))) : undefined;
+    if (f === undefined) out.push(...slow);
+    else out.push(...f.pre, m.if(f.ok, m.block(null, [m.local.set(res, f.value), m.local.set(acc, oldFlags())]), m.block(null, slow)));
+    out.push(this.def(dst, m.local.get(res, this.is64(dst) ? binaryen.i64 : binaryen.i32)));
+    this.pending.set(flags, () => m.local.get(acc, binaryen.i32));
+    return out;
   }
 
   private bin(ty: "i32" | "i64", op: string, a: X, b: X, ta: Temp, tb: Temp): X {

@@ -43,6 +43,11 @@ export interface CompileOptions {
    * for the many small modules of the dynamic tier)
    */
   scope?: "module" | "regions";
+  /**
+   * inline fast paths for FP ops (translator/codegen/fpfast.ts; default true): false makes every FP op call
+   * the exact helper (tests compare both)
+   */
+  fpFastPaths?: boolean;
   /** called after each region is lowered (progress display) */
   progress?: (done: number, total: number) => void;
 }
@@ -64,7 +69,7 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     const bodies: string[] = [];
     const add = (r: Region): boolean => {
       try {
-        addRegion(m, layout, r, opts.aot ?? false, opts.structure);
+        addRegion(m, layout, r, opts.aot ?? false, opts.structure, opts.fpFastPaths ?? true);
         bodies.push(bodyName(r));
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
         return true;

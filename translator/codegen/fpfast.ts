@@ -1,0 +1,316 @@
+/**
+ * Inline fast paths for IR floating-point ops in translated code.
+ *
+ * The IR's FP ops have exact IEEE-754 semantics including the accrued exception flags, which the runtime's
+ * FP helpers compute (a call from Wasm into JS per operation). Most guest FP code runs in round-to-nearest
+ * on normal numbers with the inexact flag already set (it is sticky and nearly every computation sets it
+ * early). In that state the only flag an add, sub, mul, div, sqrt or fused multiply-add can raise is NX, so
+ * the correctly rounded result of the native Wasm instruction is the whole effect. Each fast path computes
+ * that result and a condition proving it: rounding mode RNE, NX already accrued (or the result provably
+ * exact), and a result far enough from the subnormal and overflow ranges that no other flag is possible
+ * (exponent field ≥ 2 excludes results tiny before rounding that round up to the smallest normal, since
+ * tininess is detected after rounding). When the condition fails, the caller runs the exact helper.
+ *
+ * Comparisons, min/max and conversions are exact whenever no operand is NaN and the value is in range.
+ * The fused multiply-add (no fused Wasm instruction exists) uses the error-free emulation of
+ * runtime/jit/fastfp.ts (Boldo and Melquiond's rounding to odd), under the same range conditions.
+ */
+import binaryen from "binaryen";
+import type { FpArith, FpCmp, FpFormat } from "../ir/ir.ts";
+
+type X = binaryen.ExpressionRef;
+
+/** What the lowering gives the fast paths: the module and fresh locals. */
+export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): number }
+
+/** A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result. */
+export interface FastPath { pre: X[]; ok: X; value: X }
+
+/** Rounding-mode codes (translator/ir Rounding) this file relies on. */
+const RNE = 0, RTZ = 1, RDN = 2, RUP = 3;
+/** Veltkamp splitting constant for doubles: 2^27 + 1. */
+const SPLIT = 134217729;
+
+/** i32 1 when the biased exponent of the f64 bits `v` is within [lo, hi]. */
+function exp64In(m: binaryen.Module, v: X, lo: number, hi: number): X {
+  const e = m.i64.and(m.i64.shr_u(v, m.i64.const(52n)), m.i64.const(0x7ffn));
+  return m.i64.le_u(m.i64.sub(e, m.i64.const(BigInt(lo))), m.i64.const(BigInt(hi - lo)));
+}
+/** i32 1 when the biased exponent of the f32 bits `v` is within [lo, hi]. */
+function exp32In(m: binaryen.Module, v: X, lo: number, hi: number): X {
+  const e = m.i32.and(m.i32.shr_u(v, m.i32.const(23)), m.i32.const(0xff));
+  return m.i32.le_u(m.i32.sub(e, m.i32.const(lo)), m.i32.const(hi - lo));
+}
+/** Normal results that cannot have been tiny before rounding or overflowed: exponent field in [2, max-1]. */
+const safe64 = (m: binaryen.Module, v: X) => exp64In(m, v, 2, 0x7fe);
+const safe32 = (m: binaryen.Module, v: X) => exp32In(m, v, 2, 0xfe);
+const isZero64 = (m: binaryen.Module, v: X) => m.i64.eqz(m.i64.shl(v, m.i64.const(1n)));
+const isZero32 = (m: binaryen.Module, v: X) => m.i32.eqz(m.i32.shl(v, m.i32.const(1)));
+
+/**
+ * The fast path of `farith`, or undefined when there is none. `arg(i)` gives operand i's bits (i64 for
+ * f64, i32 for f32), `rm` the rounding mode (i32), `nx` whether NX is already accrued (i32 0/1).
+ */
+export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath | undefined {
+  const m = cx.m;
+  if (fop === "madd") return fmt === "f64" ? fma64(cx, arg, rm, nx) : fma32(cx, arg, rm, nx);
+  const f64 = fmt === "f64";
+  const bits = f64 ? binaryen.i64 : binaryen.i32;
+  const F = f64 ? m.f64 : m.f32;
+  const d = binaryen.f64;
+  const g = (l: number) => m.local.get(l, d);
+  // operands as doubles (f32 values widen exactly), the native result's bits in r
+  const x = cx.scratch(d), y = cx.scratch(d), r = cx.scratch(bits);
+  const widen = (i: 0 | 1) => (f64 ? m.f64.reinterpret(arg(i)) : m.f64.promote(m.f32.reinterpret(arg(i))));
+  const pre: X[] = [m.local.set(x, widen(0))];
+  if (fop !== "sqrt") pre.push(m.local.set(y, widen(1)));
+  const get = () => m.local.get(r, bits);
+  const res = () => (f64 ? m.f64.reinterpret(get()) : m.f64.promote(m.f32.reinterpret(get()))); // the result as a double
+  const narrow = (v: X) => (f64 ? v : m.f32.demote(v)); // doubles are exact here for f32 operands
+  const toBits = (v: X) => (f64 ? m.i64.reinterpret(v) : m.i32.reinterpret(v));
+  const safe = (v: X) => (f64 ? safe64(m, v) : safe32(m, v));
+  const isZero = (v: X) => (f64 ? isZero64(m, v) : isZero32(m, v));
+  const base = () => m.i32.and(m.i32.eqz(rm()), safe(get()));
+  // ok when NX is already accrued, else only when the exactness test proves the result exact
+  const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
+  const inRange = (l: number) => exp64In(m, m.i64.reinterpret(g(l)), 1023 - 450, 1023 + 449);
+  switch (fop) {
+    case "add": case "sub": {
+      const yy = fop === "add" ? y : cx.scratch(d);
+      if (fop === "sub") pre.push(m.local.set(yy, m.f64.neg(g(y))));
+      // f64: the native sum; f32: the f64 sum of the widened operands, rounded once more (exact for +: 53 ≥ 2·24+2)
+      const s = cx.scratch(d);
+      pre.push(m.local.set(s, m.f64.add(g(x), g(yy))));
+      pre.push(m.local.set(r, toBits(narrow(g(s)))));
+      // exact: no error in the double sum (TwoSum) and, for f32, no rounding to f32
+      const exact = () => {
+        const e = twoSumErr(cx, x, yy, s);
+        const zero = m.f64.eq(e.value, m.f64.const(0));
+        return m.block(null, [e.set, f64 ? zero : m.i32.and(zero, m.f64.eq(res(), g(s)))], binaryen.i32);
+      };
+      // a zero sum of finite operands is exact (and +0 in RNE, as Wasm gives)
+      return { pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get() };
+    }
+    case "mul": {
+      const p = cx.scratch(d);
+      pre.push(m.local.set(p, m.f64.mul(g(x), g(y))), m.local.set(r, toBits(narrow(g(p)))));
+      // f32: the double product is exact, so exact iff rounding to f32 was; f64: Dekker's error term is zero
+      const exact = () => (f64 ? m.i32.and(m.i32.and(inRange(x), inRange(y)), twoProductExact(cx, x, y, p)) : m.f64.eq(res(), g(p)));
+      return { pre, ok: okWith(exact), value: get() };
+    }
+    case "div": {
+      pre.push(m.local.set(r, toBits(F.div(F.reinterpret(arg(0)), F.reinterpret(arg(1))))));
+      // exact iff q·b = a exactly (f32: q·b is exact in double)
+      const exact = () => {
+        if (!f64) return m.f64.eq(m.f64.mul(res(), g(y)), g(x));
+        const q = cx.scratch(d), p = cx.scratch(d);
+        return m.block(null, [m.local.set(q, res()), m.local.set(p, m.f64.mul(g(q), g(y))),
+          m.i32.and(m.i32.and(m.i32.and(inRange(x), inRange(y)), m.f64.eq(g(p), g(x))), twoProductExact(cx, q, y, p))], binaryen.i32);
+      };
+      return { pre, ok: okWith(exact), value: get() };
+    }
+    case "sqrt": {
+      pre.push(m.local.set(r, toBits(F.sqrt(F.reinterpret(arg(0))))));
+      const exact = () => {
+        if (!f64) return m.f64.eq(m.f64.mul(res(), res()), g(x));
+        const q = cx.scratch(d), p = cx.scratch(d);
+        return m.block(null, [m.local.set(q, res()), m.local.set(p, m.f64.mul(g(q), g(q))),
+          m.i32.and(m.i32.and(inRange(x), m.f64.eq(g(p), g(x))), twoProductExact(cx, q, q, p))], binaryen.i32);
+      };
+      return { pre, ok: okWith(exact), value: get() };
+    }
+    case "min": case "max": {
+      // without NaN operands Wasm's min/max are RISC-V's (-0 < +0) and raise nothing
+      const v = fop === "min" ? F.min(F.reinterpret(arg(0)), F.reinterpret(arg(1))) : F.max(F.reinterpret(arg(0)), F.reinterpret(arg(1)));
+      pre.push(m.local.set(r, toBits(v)));
+      return { pre, ok: m.i32.and(m.f64.eq(g(x), g(x)), m.f64.eq(g(y), g(y))), value: get() };
+    }
+  }
+  return undefined;
+}
+
+/** Knuth's TwoSum error of s = a + b (locals): a + b = s + error exactly, for finite a, b without overflow. */
+function twoSumErr(cx: FpContext, a: number, b: number, s: number): { set: X; value: X } {
+  const m = cx.m, d = binaryen.f64;
+  const g = (l: number) => m.local.get(l, d);
+  const bb = cx.scratch(d);
+  return {
+    set: m.local.set(bb, m.f64.sub(g(s), g(a))),
+    value: m.f64.add(m.f64.sub(g(a), m.f64.sub(g(s), g(bb))), m.f64.sub(g(b), g(bb))),
+  };
+}
+
+/** Statements setting `err` to Dekker's product error: a·b = p + err exactly, for |a|, |b| in [2^-450, 2^450). */
+function twoProductErr(cx: FpContext, a: number, b: number, p: number, err: number): X[] {
+  const m = cx.m, d = binaryen.f64;
+  const g = (l: number) => m.local.get(l, d);
+  const [t, ah, al, bh, bl] = [cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+  // Veltkamp splitting into 26-bit halves
+  const split = (x: number, h: number, l: number) => [
+    m.local.set(t, m.f64.mul(m.f64.const(SPLIT), g(x))),
+    m.local.set(h, m.f64.sub(g(t), m.f64.sub(g(t), g(x)))),
+    m.local.set(l, m.f64.sub(g(x), g(h))),
+  ];
+  return [...split(a, ah, al), ...split(b, bh, bl), m.local.set(err, m.f64.add(
+    m.f64.add(m.f64.add(m.f64.sub(m.f64.mul(g(ah), g(bh)), g(p)), m.f64.mul(g(ah), g(bl))), m.f64.mul(g(al), g(bh))),
+    m.f64.mul(g(al), g(bl))))];
+}
+
+/** i32: the product p = a·b (locals) was exact. */
+function twoProductExact(cx: FpContext, a: number, b: number, p: number): X {
+  const m = cx.m, e = cx.scratch(binaryen.f64);
+  return m.block(null, [...twoProductErr(cx, a, b, p, e), m.f64.eq(m.local.get(e, binaryen.f64), m.f64.const(0))], binaryen.i32);
+}
+
+/** f64 a*b + c, one rounding: TwoProduct and TwoSum, the low parts added with rounding to odd, then summed. */
+function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  const d = binaryen.f64;
+  const g = (l: number) => m.local.get(l, d);
+  const [a, b, c, uh, ul, th, tl, vh, vl] = Array.from({ length: 9 }, () => cx.scratch(d)) as [number, number, number, number, number, number, number, number, number];
+  const vbits = cx.scratch(binaryen.i64);
+  const pre: X[] = [
+    m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2))),
+    m.local.set(uh, m.f64.mul(g(a), g(b))),
+    ...twoProductErr(cx, a, b, uh, ul), // a*b = uh + ul exactly
+    m.local.set(th, m.f64.add(g(c), g(uh))),
+  ];
+  let e = twoSumErr(cx, c, uh, th); // c + uh = th + tl exactly
+  pre.push(e.set, m.local.set(tl, e.value), m.local.set(vh, m.f64.add(g(tl), g(ul))));
+  e = twoSumErr(cx, tl, ul, vh);
+  pre.push(e.set, m.local.set(vl, e.value));
+  // round vh to odd: if inexact and its last bit is 0, step one ulp toward the error's side
+  const vb = () => m.local.get(vbits, binaryen.i64);
+  pre.push(m.local.set(vbits, m.i64.reinterpret(g(vh))));
+  const away = m.i32.eq(m.f64.gt(g(vl), m.f64.const(0)), m.f64.gt(g(vh), m.f64.const(0)));
+  pre.push(m.if(m.i32.and(m.f64.ne(g(vl), m.f64.const(0)), m.i64.eqz(m.i64.and(vb(), m.i64.const(1n)))),
+    m.local.set(vbits, m.i64.add(vb(), m.select(away, m.i64.const(1n), m.i64.const(-1n))))));
+  const v = cx.scratch(d), rf = cx.scratch(d);
+  pre.push(m.local.set(v, m.f64.reinterpret(vb())), m.local.set(rf, m.f64.add(g(th), g(v))));
+  const rb = () => m.i64.reinterpret(g(rf));
+  // ranges under which the error terms are exact (runtime/jit/fastfp.ts fma64): |a|, |b| in [2^-450, 2^450),
+  // c zero or in [2^-900, 2^1000), the result in [2^-900, 2^1000) (so never zero: signs of zero take the helper)
+  const inAB = (x: number) => exp64In(m, m.i64.reinterpret(g(x)), 1023 - 450, 1023 + 449);
+  const wide = (x: X) => exp64In(m, x, 1023 - 900, 1023 + 999);
+  const cb = () => m.i64.reinterpret(g(c));
+  // a zero factor makes the product exactly ±0 (a NaN from splitting a huge other factor fails the result test)
+  const ab = (x: number) => m.i64.reinterpret(g(x));
+  const abOk = m.i32.or(m.i32.or(isZero64(m, ab(a)), isZero64(m, ab(b))), m.i32.and(inAB(a), inAB(b)));
+  // exact: no error in the low sum nor in the final sum
+  const exact = () => {
+    const f = twoSumErr(cx, th, v, rf);
+    return m.block(null, [f.set, m.i32.and(m.f64.eq(g(vl), m.f64.const(0)), m.f64.eq(f.value, m.f64.const(0)))], binaryen.i32);
+  };
+  const ok = m.i32.and(
+    m.i32.and(m.i32.and(m.i32.eqz(rm()), m.if(nx(), m.i32.const(1), exact())), abOk),
+    m.i32.and(m.i32.or(isZero64(m, cb()), wide(cb())), wide(rb())));
+  return { pre, ok, value: rb() };
+}
+
+/** f32 a*b + c: the f64 product of two f32 values is exact; when adding c in f64 is exact too, one f32 rounding remains. */
+function fma32(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  const d = binaryen.f64;
+  const [p, c, s, bb] = [cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+  const g = (l: number) => m.local.get(l, d);
+  const r = cx.scratch(binaryen.i32);
+  const pre: X[] = [
+    m.local.set(p, m.f64.mul(m.f64.promote(m.f32.reinterpret(arg(0))), m.f64.promote(m.f32.reinterpret(arg(1))))),
+    m.local.set(c, m.f64.promote(m.f32.reinterpret(arg(2)))),
+    m.local.set(s, m.f64.add(g(p), g(c))),
+    m.local.set(bb, m.f64.sub(g(s), g(p))),
+    m.local.set(r, m.i32.reinterpret(m.f32.demote(g(s)))),
+  ];
+  const exactSum = m.f64.eq(m.f64.add(m.f64.sub(g(p), m.f64.sub(g(s), g(bb))), m.f64.sub(g(c), g(bb))), m.f64.const(0));
+  // exactSum is false for infinite or NaN sums (the error is NaN), which then take the helper
+  const exactR = m.f64.eq(m.f64.promote(m.f32.reinterpret(m.local.get(r, binaryen.i32))), g(s));
+  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), m.i32.or(nx(), exactR)), m.i32.and(exactSum, safe32(m, m.local.get(r, binaryen.i32))));
+  return { pre, ok, value: m.local.get(r, binaryen.i32) };
+}
+
+/** The fast path of `fcmp`: native comparison when neither operand is NaN (no flag can be raised then). */
+export function fastCompare(cx: FpContext, fmt: FpFormat, cmp: FpCmp, a: () => X, b: () => X): FastPath {
+  const m = cx.m;
+  const F = fmt === "f64" ? m.f64 : m.f32;
+  const va = () => F.reinterpret(a()), vb = () => F.reinterpret(b());
+  const value = cmp === "eq" ? F.eq(va(), vb())
+    : cmp === "lt" || cmp === "ltq" ? F.lt(va(), vb())
+    : cmp === "le" || cmp === "leq" ? F.le(va(), vb())
+    : m.i32.const(0);
+  return { pre: [], ok: m.i32.and(F.eq(va(), va()), F.eq(vb(), vb())), value };
+}
+
+/**
+ * The fast path of `ftoint` for RNE, RTZ, RDN and RUP: the rounded value in range of the integer type (NaN
+ * fails the range test), and either NX already accrued or the value integral.
+ */
+export function fastToInt(cx: FpContext, fmt: FpFormat, a: () => X, width: 32 | 64, signed: boolean, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  const d = binaryen.f64;
+  const x = cx.scratch(d), y = cx.scratch(d);
+  const g = (l: number) => m.local.get(l, d);
+  const rml = cx.scratch(binaryen.i32);
+  const mode = () => m.local.get(rml, binaryen.i32);
+  const pre: X[] = [
+    m.local.set(x, fmt === "f64" ? m.f64.reinterpret(a()) : m.f64.promote(m.f32.reinterpret(a()))),
+    m.local.set(rml, rm()),
+    m.local.set(y, m.select(m.i32.eq(mode(), m.i32.const(RTZ)), m.f64.trunc(g(x)),
+      m.select(m.i32.eq(mode(), m.i32.const(RDN)), m.f64.floor(g(x)),
+        m.select(m.i32.eq(mode(), m.i32.const(RUP)), m.f64.ceil(g(x)), m.f64.nearest(g(x)))))),
+  ];
+  // exclusive upper bounds are powers of two, exactly representable
+  const lo = signed ? -(2 ** (width - 1)) : 0;
+  const hiEx = signed ? 2 ** (width - 1) : 2 ** width;
+  const inRange = m.i32.and(m.f64.ge(g(y), m.f64.const(lo)), m.f64.lt(g(y), m.f64.const(hiEx)));
+  const known = m.i32.le_u(mode(), m.i32.const(RUP));
+  const ok = m.i32.and(m.i32.and(known, inRange), m.i32.or(nx(), m.f64.eq(g(y), g(x))));
+  const value = width === 64
+    ? (signed ? m.i64.trunc_s_sat.f64(g(y)) : m.i64.trunc_u_sat.f64(g(y)))
+    : (signed ? m.i32.trunc_s_sat.f64(g(y)) : m.i32.trunc_u_sat.f64(g(y)));
+  void RNE;
+  return { pre, ok, value };
+}
+
+/**
+ * The fast path of `inttof`: exact when the integer has at most the format's significand bits (any rounding
+ * mode), otherwise the native conversion rounds to nearest-even, valid with RNE and NX accrued.
+ * `a` is an i32 or i64 (`wide`) integer.
+ */
+export function fastFromInt(cx: FpContext, fmt: FpFormat, a: () => X, wide: boolean, signed: boolean, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  const f64 = fmt === "f64";
+  const F = f64 ? m.f64 : m.f32;
+  const conv = wide ? (signed ? F.convert_s.i64(a()) : F.convert_u.i64(a())) : (signed ? F.convert_s.i32(a()) : F.convert_u.i32(a()));
+  const value = f64 ? m.i64.reinterpret(conv) : m.i32.reinterpret(conv);
+  const p = f64 ? 53 : 24;
+  if (!wide && f64) return { pre: [], ok: m.i32.const(1), value }; // every i32/u32 is exact in f64
+  let exact: X;
+  if (wide) {
+    exact = signed
+      ? m.i64.le_u(m.i64.add(a(), m.i64.const(1n << BigInt(p))), m.i64.const(1n << BigInt(p + 1)))
+      : m.i64.le_u(a(), m.i64.const(1n << BigInt(p)));
+  } else {
+    exact = signed
+      ? m.i32.le_u(m.i32.add(a(), m.i32.const(1 << p)), m.i32.const(1 << (p + 1)))
+      : m.i32.le_u(a(), m.i32.const(1 << p));
+  }
+  return { pre: [], ok: m.i32.or(exact, m.i32.and(m.i32.eqz(rm()), nx())), value };
+}
+
+/**
+ * The fast path of `fconv` (`fmt` is the destination): widening is exact for non-NaN values; narrowing
+ * rounds to nearest-even and needs RNE, a safe f32 result and NX accrued or an exact result.
+ */
+export function fastConvert(cx: FpContext, fmt: FpFormat, a: () => X, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  if (fmt === "f64") {
+    const v = () => m.f32.reinterpret(a());
+    return { pre: [], ok: m.f32.eq(v(), v()), value: m.i64.reinterpret(m.f64.promote(v())) };
+  }
+  const r = cx.scratch(binaryen.f32);
+  const x = () => m.f64.reinterpret(a());
+  const rf = () => m.local.get(r, binaryen.f32);
+  const pre = [m.local.set(r, m.f32.demote(x()))];
+  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), safe32(m, m.i32.reinterpret(rf()))), m.i32.or(nx(), m.f64.eq(m.f64.promote(rf()), x())));
+  return { pre, ok, value: m.i32.reinterpret(rf()) };
+}
