@@ -195,7 +195,8 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
     if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
     // Loop heads become entries too: translated code leaves a loop at its head when its instruction budget
     // runs out, and the runtime can resume translated code only at an entry (elsewhere the interpreter
-    // would run the rest of the loop).
+    // would run the rest of the loop). Once every loop of a region passes through its entry, the lowering
+    // checks the budget only there (translator/codegen/lower.ts loopHeads; resume.test.ts).
     const heads = new Set<number>();
     for (const e of entries) {
       const state = new Map<number, 1 | 2>([[e, 1]]);
