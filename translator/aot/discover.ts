@@ -138,13 +138,16 @@ export function discover(
     }
     functions.push(fn);
   }
-  // Entries: external entries, and blocks another function jumps or branches to.
+  // Entries: external entries, call targets inside another function (a function reached first through a
+  // tail call: stripped programs have no symbol to make it a function of its own first), and blocks another
+  // function jumps or branches to.
   const byEntry = new Map(functions.map((f) => [f.entry, f]));
   const addEntry = (pc: number) => {
     const f = byEntry.get(owner.get(pc)!);
     if (f && pc !== f.entry && !f.entries.includes(pc)) f.entries.push(pc);
   };
   for (const pc of externalEntries) if (owner.has(pc)) addEntry(pc);
+  for (const pc of functionEntries) if (owner.has(pc)) addEntry(pc);
   for (const f of functions) {
     for (const b of f.blocks) for (const s of successors(b)) {
       if (s.kind !== "call" && owner.has(s.pc) && owner.get(s.pc) !== f.entry) addEntry(s.pc);
