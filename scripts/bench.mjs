@@ -14,6 +14,10 @@
 //   --timeout  seconds one run may take before it is killed and counted as a failure (default 900, quick 120)
 //   --json     also write the raw measurements as JSON
 //
+// The AOT configuration also translates a stripped copy of each benchmark (riscv64-linux-gnu-strip: no
+// symbols, so discovery has only the entry point, init/fini arrays and code pointers in data) and runs it
+// once, to report the share of instructions its translated code ran.
+//
 // Every configuration that cannot be built, translated or run, times out, exits non-zero, prints something
 // other than the reference output, or silently runs in another tier than asked, is reported as failed in
 // BENCHMARKS.md, and the script exits with status 1. Wall-clock times are the headline figures; CPU times
@@ -204,6 +208,15 @@ async function build(name) {
     if (t.error) b.errors.aot = `isa2wasm translate: ${t.error}`;
     else if (!(await fs.pathExists(b.aot))) b.errors.aot = "isa2wasm translate exited 0 but wrote no file";
     else { b.translateSecs = t.secs; b.translateRss = t.rss; b.aotBytes = (await fs.stat(b.aot)).size; }
+    // the stripped copy: only its AOT share is reported
+    b.stripped = path.join(work, `${name}.rv64.stripped`);
+    b.aotStripped = path.join(work, `${name}.rv64.stripped.wasm`);
+    await fs.rm(b.aotStripped, { force: true });
+    b.errors.aotStripped = await step(["riscv64-linux-gnu-strip", "-o", b.stripped, b.rv]);
+    if (!b.errors.aotStripped) {
+      const ts = await timed([...cli, "translate", b.stripped, "-o", b.aotStripped], { timeout: 1800 });
+      if (ts.error) b.errors.aotStripped = `isa2wasm translate (stripped copy): ${ts.error}`;
+    }
   }
   return b;
 }
@@ -252,6 +265,16 @@ for (const name of names) {
     r.times[cfg] = { median: median(s.secs), min: Math.min(...s.secs), max: Math.max(...s.secs), runs: s.secs.length };
     r.cpu[cfg] = median(s.cpu);
     r.rss[cfg] = Math.max(...s.rss);
+  }
+  // the stripped copy, once, in the AOT configuration's tier: its share of instructions in translated code
+  if (configs.includes("aot") && !r.failures.aot) {
+    progress(" aot(stripped)");
+    const t = b.errors.aotStripped ? { error: b.errors.aotStripped } : await timed([...cli, "run", "--stats", b.aotStripped, String(size)]);
+    const st = t.error ? undefined : parseStats(t.stderr);
+    const problem = t.error ?? tierProblem("aot", st);
+    if (problem) r.failures["aot (stripped)"] = problem;
+    else if (t.stdout !== r.outputs.aot) r.failures["aot (stripped)"] = `output differs from the unstripped program's: ${JSON.stringify(t.stdout.slice(0, 120))}`;
+    else r.stats.aotStripped = st;
   }
   // outputs: the riscv64 configurations against qemu, qemu and wasi against native
   const ref = { qemu: "native", wasi: "native", aot: "qemu", dynamic: "qemu" };
@@ -346,6 +369,18 @@ const cell = (r, c) => (r.failures[c] ? "**failed**" : has(r, c) ? `${fmt(r.time
 const share = (st, key) => { const ins = instructionsOf(st); return ins && ins.total ? (100 * (ins.by[key] ?? 0)) / ins.total : undefined; };
 const g = { aotQemu: geo("aot", "qemu"), aotWasi: geo("aot", "wasi"), dynQemu: geo("dynamic", "qemu"), qemuNative: geo("qemu", "native"), wasiNative: geo("wasi", "native"), aotNative: geo("aot", "native") };
 const gc = { aotQemu: geo("aot", "qemu", true), aotWasi: geo("aot", "wasi", true), dynQemu: geo("dynamic", "qemu", true) };
+/** The smallest AOT share (percent) over the benchmarks, for the unstripped programs or their stripped copies. */
+function minShare(key) {
+  const xs = results.map((r) => (r.stats[key] ? { name: r.name, v: share(r.stats[key], "aot") } : undefined)).filter((x) => x && x.v !== undefined);
+  if (xs.length === 0) return undefined;
+  const low = xs.reduce((a, x) => (x.v < a.v ? x : a));
+  return { ...low, n: xs.length };
+}
+const shareRow = (label, key, target) => {
+  const m = minShare(key);
+  const text = m ? `${fmt(m.v, 1)}% (${m.name})${m.n < results.length ? ` over ${m.n} of ${results.length}` : ""}` : "not measured";
+  return `| ${label} | ${text} | ${m === undefined ? "not measured" : m.v >= target ? "yes" : "no"} |`;
+};
 const met = (x, limit) => (x.value === undefined ? "not measured" : x.value <= limit ? "yes" : `no (${fmt(x.value / limit)}× the target)`);
 
 let md = `# Benchmarks
@@ -377,6 +412,8 @@ Interpreter: ${fmt(interpMips, 1)} million guest instructions per second (geomet
 | AOT at least as fast as qemu-riscv64 (ratio ≤ 1.0; stretch 0.67) | ${geoText(g.aotQemu)} | ${met(g.aotQemu, 1)}${g.aotQemu.value !== undefined && g.aotQemu.value <= 0.67 ? " (stretch met)" : ""} |
 | AOT within 2× of wasm32-wasi | ${geoText(g.aotWasi)} | ${met(g.aotWasi, 2)} |
 | dynamic within 1.5× of qemu-riscv64 | ${geoText(g.dynQemu)} | ${met(g.dynQemu, 1.5)} |
+${shareRow("every benchmark runs ≥ 99% of its instructions in AOT code (lowest shown)", "aot", 99)}
+${shareRow("every stripped copy runs ≥ 95% of its instructions in AOT code (lowest shown)", "aotStripped", 95)}
 | interpreter ≥ 30 guest MIPS | ${fmt(interpMips, 1)} | ${interpMips === undefined ? "not measured" : interpMips >= 30 ? "yes" : `no (${fmt(interpMips / 30)}× the target)`} |
 
 ## CPU time, memory and translation
@@ -384,17 +421,18 @@ Interpreter: ${fmt(interpMips, 1)} million guest instructions per second (geomet
 CPU seconds (user + sys, median) and peak resident set size (MiB, largest over the runs). For Node-hosted
 configurations RSS includes Node and V8 themselves.
 
-| benchmark | CPU native / qemu / AOT / dynamic / wasi (s) | peak RSS native / qemu / AOT / dynamic / wasi (MiB) | AOT translate (s) | .wasm (KiB) | AOT share | dynamic compile (s) |
-|---|---|---|---:|---:|---:|---:|
+| benchmark | CPU native / qemu / AOT / dynamic / wasi (s) | peak RSS native / qemu / AOT / dynamic / wasi (MiB) | AOT translate (s) | .wasm (KiB) | AOT share | AOT share, stripped | dynamic compile (s) |
+|---|---|---|---:|---:|---:|---:|---:|
 `;
 const slash = (r, f) => mainConfigs.length ? ["native", "qemu", "aot", "dynamic", "wasi"].map((c) => (has(r, c) ? f(c) : "–")).join(" / ") : "–";
 for (const r of results) {
   const dynCompile = r.stats.dynamic ? ((findStat(r.stats.dynamic, "translateMs") ?? 0) + (findStat(r.stats.dynamic, "wasmCompileMs") ?? 0)) / 1000 : undefined;
-  md += `| ${r.name} | ${slash(r, (c) => fmt(r.cpu[c]))} | ${slash(r, (c) => String(Math.round(r.rss[c])))} | ${fmt(r.translateSecs, 1)} | ${r.aotBytes ? Math.round(r.aotBytes / 1024) : "–"} | ${r.stats.aot ? `${fmt(share(r.stats.aot, "aot"), 1)}%` : "–"} | ${fmt(dynCompile)} |\n`;
+  md += `| ${r.name} | ${slash(r, (c) => fmt(r.cpu[c]))} | ${slash(r, (c) => String(Math.round(r.rss[c])))} | ${fmt(r.translateSecs, 1)} | ${r.aotBytes ? Math.round(r.aotBytes / 1024) : "–"} | ${r.stats.aot ? `${fmt(share(r.stats.aot, "aot"), 1)}%` : "–"} | ${r.stats.aotStripped ? `${fmt(share(r.stats.aotStripped, "aot"), 1)}%` : "–"} | ${fmt(dynCompile)} |\n`;
 }
 md += `
 AOT share: guest instructions that ran in ahead-of-time translated code (the rest ran in the dynamic tier or
-the interpreter). Dynamic compile: binaryen plus WebAssembly compile time inside the dynamic run.
+the interpreter); stripped: the same for a copy stripped of its symbols (riscv64-linux-gnu-strip), translated
+and run once in the same way. Dynamic compile: binaryen plus WebAssembly compile time inside the dynamic run.
 
 ## Interpreter
 

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Block, Exit } from "../ir/ir.ts";
 import { riscv64 } from "../guests/riscv64/index.ts";
-import { addressConstants, jumpTableTargets, singleEntryRegions } from "./discover.ts";
+import { addressConstants, discover, jumpTableTargets, singleEntryRegions } from "./discover.ts";
 
 const block = (pc: number, exit: Exit): Block => ({ pc, end: pc + 4, ops: [], exit, temps: [], ninsns: 1 });
 const jump = (target: number): Exit => ({ kind: "jump", target });
@@ -47,6 +47,21 @@ test("address constants (auipc/addi); a jump table of offsets from an auipc/addi
   // without the 32-bit load it is not a table dispatch
   mem.set(0x1010, 0x0007b783); // ld a5,0(a5)
   assert.is(addressConstants(riscv64, reader, b).loads32, false);
+});
+
+test("a call target first reached through a tail call (no symbol makes it a function) is an entry of the function that owns it", () => {
+  // 1000 _start: jal ra,1020 (C); j 1010 (B, a tail call)   1010 B: ret   1020 C: jal ra,1010 (B); ret
+  // (bench-sieve stripped: _IO_fflush tail-calls _IO_flush_all, which tail-calls _IO_flush_all_lockp, also
+  // called by _IO_cleanup: the call ran in the interpreter)
+  const words = new Map([[0x1000, 0x020000ef], [0x1004, 0x00c0006f], [0x1010, 0x00008067], [0x1020, 0xff1ff0ef], [0x1024, 0x00008067]]);
+  const reader = { fetch16: (a: number) => (words.get(a & ~3)! >>> (8 * (a & 2))) & 0xffff, fetch32: (a: number) => words.get(a)! };
+  const found = discover(riscv64, reader, [{ pc: 0x1000, kind: "entry" }], (pc) => words.has(pc & ~3));
+  const shape = found.functions.map((f) => [f.entry, f.blocks.map((b) => b.pc), f.entries]);
+  assert.equal(shape, [
+    [0x1000, [0x1000, 0x1004, 0x1010], [0x1004, 0x1010]],
+    [0x1020, [0x1020, 0x1024], [0x1024]],
+  ]);
+  assert.equal(singleEntryRegions(found.functions[0]!).map((r) => r.entry), [0x1000, 0x1004, 0x1010]);
 });
 
 test.run();

@@ -138,13 +138,16 @@ export function discover(
     }
     functions.push(fn);
   }
-  // Entries: external entries, and blocks another function jumps or branches to.
+  // Entries: external entries, call targets inside another function (a function reached first through a
+  // tail call: stripped programs have no symbol to make it a function of its own first), and blocks another
+  // function jumps or branches to.
   const byEntry = new Map(functions.map((f) => [f.entry, f]));
   const addEntry = (pc: number) => {
     const f = byEntry.get(owner.get(pc)!);
     if (f && pc !== f.entry && !f.entries.includes(pc)) f.entries.push(pc);
   };
   for (const pc of externalEntries) if (owner.has(pc)) addEntry(pc);
+  for (const pc of functionEntries) if (owner.has(pc)) addEntry(pc);
   for (const f of functions) {
     for (const b of f.blocks) for (const s of successors(b)) {
       if (s.kind !== "call" && owner.has(s.pc) && owner.get(s.pc) !== f.entry) addEntry(s.pc);
@@ -195,7 +198,8 @@ export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] 
     if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
     // Loop heads become entries too: translated code leaves a loop at its head when its instruction budget
     // runs out, and the runtime can resume translated code only at an entry (elsewhere the interpreter
-    // would run the rest of the loop).
+    // would run the rest of the loop). Once every loop of a region passes through its entry, the lowering
+    // checks the budget only there (translator/codegen/lower.ts loopHeads; resume.test.ts).
     const heads = new Set<number>();
     for (const e of entries) {
       const state = new Map<number, 1 | 2>([[e, 1]]);

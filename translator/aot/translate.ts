@@ -59,10 +59,20 @@ export interface TranslationStats {
   bytes: number;
 }
 
-/** Translates `program` into a module; returns its bytes and figures. */
-export function translateProgram(program: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
+/** What discovery found in a program: the regions of its module and figures. */
+export interface ProgramRegions {
+  regions: Region[];
+  roots: number;
+  blocks: number;
+  instructions: number;
+}
+
+/**
+ * Discovers the code of `program` (discover.ts) from its entry point, function symbols, init/fini arrays
+ * and the code pointers found in its data, and splits it into the single-entry regions of its module.
+ */
+export function discoverRegions(program: ProgramImage, progress?: (blocks: number) => void): ProgramRegions {
   const { guest, mem, image } = program;
-  const t0 = performance.now();
   const exec = program.code ?? image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
   const executable = (pc: number) => exec.some((s) => pc >= s.start && pc < s.end);
   const align = guest.name === "riscv64" ? 2 : 4;
@@ -72,18 +82,25 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
   const wordBytes = guest.addressBits === 64 ? 8 : 4;
   for (const d of program.data) for (const pc of scanCodePointers(d.bytes, wordBytes, guest.endian, align, executable)) roots.push({ pc, kind: "pointer" });
   const found = discover(guest, memoryCodeReader(mem, guest.endian), roots, executable, {
-    progress: (n) => opts.progress?.("discover", n, 0),
+    ...(progress ? { progress } : {}),
     readData32: (addr) => (addr >= 0 && mem.isMapped(addr, 4) ? mem.dv.getInt32(addr, guest.endian === "le") : undefined),
   });
+  return { regions: found.functions.flatMap(singleEntryRegions), roots: roots.length, blocks: found.blocks, instructions: found.instructions };
+}
+
+/** Translates `program` into a module; returns its bytes and figures. */
+export function translateProgram(program: ProgramImage, opts: TranslateOptions): { binary: Uint8Array; stats: TranslationStats } {
+  const { guest, mem, image } = program;
+  const t0 = performance.now();
+  const { regions, roots, blocks, instructions } = discoverRegions(program, (n) => opts.progress?.("discover", n, 0));
   const t1 = performance.now();
-  const regions: Region[] = found.functions.flatMap(singleEntryRegions);
   const entries = regions.reduce((n, r) => n + 1 + (r.entries?.length ?? 0), 0);
   const manifest: AotManifest = {
     format: AOT_FORMAT,
     guest: guest.name,
     image,
     source: opts.source,
-    translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions: found.instructions, discoveryRoots: roots.length },
+    translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions, discoveryRoots: roots },
   };
   const compiled = compileRegions(guest.state, regions, {
     optimize: opts.optimize ?? 2,
@@ -98,7 +115,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
   return {
     binary: compiled.binary,
     stats: {
-      roots: roots.length, functions: regions.length, blocks: found.blocks, instructions: found.instructions, entries,
+      roots, functions: regions.length, blocks, instructions, entries,
       rejectedFunctions: compiled.rejected.length, rejected: compiled.rejected,
       discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: compiled.binary.length,
     },

@@ -229,6 +229,13 @@ test("an indirect jump with known targets in the region branches there; an unkno
     assert.is(fn(), 0x800, structure);
     assert.is(st.getI64(X2), 500n * 101n, `${structure}: 1000 dispatches inside the region`);
     assert.is(mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true), 4000n);
+    // the loop through the indirect jump checks the instruction budget
+    mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true) + 41n, true);
+    st.setI64(X1, 0x600n); st.setI64(X3, 1000n);
+    const at = fn();
+    assert.ok([0x500, 0x600, 0x700].includes(at), `${structure}: left at a loop head (0x${at.toString(16)})`);
+    assert.ok(st.getI64(X3) > 900n && st.getI64(X3) < 1000n, `${structure}: after about 10 dispatches`);
+    mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
     // a target the region does not know: leaves with that pc after the dispatch block
     st.setI64(X1, 0x900n); st.setI64(X3, 5n);
     assert.is(fn(), 0x900, `${structure}: unknown target`);

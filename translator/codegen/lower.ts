@@ -60,6 +60,43 @@ export function regionEntries(region: Region): number[] {
 }
 
 /**
+ * The blocks of a region that check the instruction budget when entered from inside the region, and so the
+ * only pcs (besides real exits) where a region leaves before its work is done: the loop heads, i.e. the
+ * targets of the back edges of a depth-first search from the region's entries (then from any block not
+ * reached yet, in pc order). Every cycle of the region's graph holds a back edge, so every loop checks the
+ * budget once per iteration. A region whose loops all pass through its entry (ahead-of-time regions, see
+ * translator/aot/discover.ts singleEntryRegions) thus leaves at its entry, where translated code can be
+ * re-entered; leaving at any other block would resume in the interpreter.
+ */
+export function loopHeads(region: Region): number[] {
+  const byPc = new Map(region.blocks.map((b) => [b.pc, b]));
+  const inRegion = (pc: number) => byPc.has(pc);
+  const succ = (b: Block): number[] => {
+    const x = b.exit;
+    const s = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
+      : x.kind === "indirect" ? x.targets ?? [] : [];
+    return s.filter(inRegion);
+  };
+  const state = new Map<number, 1 | 2>();
+  const heads = new Set<number>();
+  const roots = [...regionEntries(region), ...region.blocks.map((b) => b.pc).sort((a, b) => a - b)];
+  for (const root of roots) {
+    if (state.has(root) || !inRegion(root)) continue;
+    state.set(root, 1);
+    const stack: Array<{ pc: number; next: number[] }> = [{ pc: root, next: succ(byPc.get(root)!).reverse() }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const s = top.next.pop();
+      if (s === undefined) { state.set(top.pc, 2); stack.pop(); continue; }
+      const st = state.get(s);
+      if (st === 1) heads.add(s);
+      else if (st === undefined) { state.set(s, 1); stack.push({ pc: s, next: succ(byPc.get(s)!).reverse() }); }
+    }
+  }
+  return [...heads].sort((a, b) => a - b);
+}
+
+/**
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
@@ -187,13 +224,8 @@ class RegionLowering {
     const entries = new Map<number, binaryen.RelooperBlockRef>();
     const bodies: X[][] = [];
     const pcs = new Set(this.region.blocks.map((b) => b.pc));
-    // Blocks entered from inside the region (loop heads among them) check the instruction budget first.
-    for (const b of this.region.blocks) {
-      const x = b.exit;
-      const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
-        : x.kind === "indirect" ? x.targets ?? [] : [];
-      for (const t of succ) if (pcs.has(t)) this.budgetChecked.add(t);
-    }
+    // loop heads check the instruction budget when entered from inside the region (see loopHeads)
+    for (const pc of loopHeads(this.region)) this.budgetChecked.add(pc);
     // Lower every block's ops first, then wire branches.
     for (const b of this.region.blocks) {
       const code = this.lowerBlock(b);
