@@ -175,12 +175,46 @@ for (const name of Object.keys(BENCH)) {
 const dist = path.join(root, "dist/cli/main.js");
 if (!(await fs.pathExists(dist))) usage("dist/ is missing: run `npm run build` first (npm run bench does)");
 
+// A minimal WASI preview1 host for the benchmark programs (arguments, writes to stdout/stderr, exit). Node's
+// own node:wasi crashed this machine's Node 20.20 (SIGSEGV on exit) whenever a program's memory grew past
+// about 60 MB (a 10-line C program that mallocs and memsets 60 MB reproduces it), so it is not used.
 const wasiRunner = path.join(work, "run-wasi.mjs");
-await fs.writeFile(wasiRunner, `import { WASI } from "node:wasi"; import { readFileSync } from "node:fs";
-const [file, ...args] = process.argv.slice(2);
-const wasi = new WASI({ version: "preview1", args: [file, ...args], env: {}, preopens: {}, returnOnExit: true });
-const { instance } = await WebAssembly.instantiate(readFileSync(file), wasi.getImportObject());
-process.exitCode = wasi.start(instance);\n`);
+await fs.writeFile(wasiRunner, `import { readFileSync, writeSync } from "node:fs";
+const [file, ...rest] = process.argv.slice(2);
+const args = [file, ...rest].map((a) => new TextEncoder().encode(a + "\\0"));
+let memory;
+const dv = () => new DataView(memory.buffer);
+class Exit { constructor(code) { this.code = code; } }
+const wasi = {
+  args_sizes_get(argc, size) { dv().setUint32(argc, args.length, true); dv().setUint32(size, args.reduce((n, a) => n + a.length, 0), true); return 0; },
+  args_get(argv, buf) {
+    for (const a of args) { dv().setUint32(argv, buf, true); argv += 4; new Uint8Array(memory.buffer, buf, a.length).set(a); buf += a.length; }
+    return 0;
+  },
+  environ_sizes_get(n, size) { dv().setUint32(n, 0, true); dv().setUint32(size, 0, true); return 0; },
+  environ_get() { return 0; },
+  fd_fdstat_get(fd, out) { if (fd > 2) return 8; new Uint8Array(memory.buffer, out, 24).fill(0); dv().setUint8(out, 2, true); return 0; },
+  fd_seek() { return 70; },
+  fd_close() { return 0; },
+  fd_write(fd, iovs, n, written) {
+    if (fd !== 1 && fd !== 2) return 8;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const ptr = dv().getUint32(iovs + 8 * i, true), len = dv().getUint32(iovs + 8 * i + 4, true);
+      let off = 0;
+      while (off < len) off += writeSync(fd, new Uint8Array(memory.buffer, ptr + off, len - off));
+      total += len;
+    }
+    dv().setUint32(written, total, true);
+    return 0;
+  },
+  clock_time_get(id, precision, out) { dv().setBigUint64(out, process.hrtime.bigint(), true); return 0; },
+  proc_exit(code) { throw new Exit(code); },
+};
+const { instance } = await WebAssembly.instantiate(readFileSync(file), { wasi_snapshot_preview1: wasi });
+memory = instance.exports.memory;
+try { instance.exports._start(); process.exitCode = 0; } catch (e) { if (!(e instanceof Exit)) throw e; process.exitCode = e.code; }
+\n`);
 
 /** Runs a build step; returns undefined or the error message. */
 async function step(cmd) {
