@@ -87,7 +87,7 @@ export class GuestMemory {
     if (zero) this.u8.fill(0, start, end);
     this.prot.fill(prot | 8, start / PAGE_SIZE, end / PAGE_SIZE);
     this.generation++;
-    this.updateChunks(start, end);
+    this.updatePageMap(start, end);
   }
 
   /** Unmaps [addr, addr+len). */
@@ -95,7 +95,7 @@ export class GuestMemory {
     const start = alignDown(addr), end = Math.min(alignUp(addr + len), MAX_BYTES);
     this.prot.fill(0, start / PAGE_SIZE, end / PAGE_SIZE);
     this.generation++;
-    this.updateChunks(start, end);
+    this.updatePageMap(start, end);
   }
 
   /** Changes permissions of mapped pages in [addr, addr+len); returns false if any page is unmapped. */
@@ -104,24 +104,24 @@ export class GuestMemory {
     for (let p = start; p < end; p++) if (!(this.prot[p]! & 8)) return false;
     this.prot.fill(prot | 8, start, end);
     this.generation++;
-    this.updateChunks(start * PAGE_SIZE, end * PAGE_SIZE);
+    this.updatePageMap(start * PAGE_SIZE, end * PAGE_SIZE);
     return true;
   }
 
   /** Records that translated code covers [start, end): stores there take the slow path. */
   addCodeRange(start: number, end: number): void {
     for (let p = start >>> 12; p <= (end - 1) >>> 12; p++) this.codePages.set(p, (this.codePages.get(p) ?? 0) + 1);
-    this.updateChunks(start, end);
+    this.updatePageMap(start, end);
   }
   /** Forgets all translated-code ranges (after a full flush). */
   clearCodeRanges(): void {
     const pages = [...this.codePages.keys()];
     this.codePages.clear();
-    for (const p of pages) this.updateChunks(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    for (const p of pages) this.updatePageMap(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
   }
 
   /** Recomputes the page-map bytes covering [start, end). */
-  private updateChunks(start: number, end: number): void {
+  private updatePageMap(start: number, end: number): void {
     if (this.memory.buffer.byteLength < PAGE_MAP_BASE + PAGE_MAP_SIZE) this.ensure(PAGE_MAP_BASE + PAGE_MAP_SIZE);
     const first = start >>> 12, last = Math.min((end - 1) >>> 12, PAGE_MAP_SIZE - 1);
     for (let p = first; p <= last; p++) {

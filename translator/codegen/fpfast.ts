@@ -16,7 +16,7 @@
  * runtime/jit/fastfp.ts (Boldo and Melquiond's rounding to odd), under the same range conditions.
  */
 import binaryen from "binaryen";
-import type { FpArith, FpCmp, FpFormat } from "../ir/ir.ts";
+import { Rounding, type FpArith, type FpCmp, type FpFormat } from "../ir/ir.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -26,8 +26,6 @@ export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): num
 /** A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result. */
 export interface FastPath { pre: X[]; ok: X; value: X }
 
-/** Rounding-mode codes (translator/ir Rounding) this file relies on. */
-const RNE = 0, RTZ = 1, RDN = 2, RUP = 3;
 /** Veltkamp splitting constant for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
 
@@ -254,20 +252,19 @@ export function fastToInt(cx: FpContext, fmt: FpFormat, a: () => X, width: 32 | 
   const pre: X[] = [
     m.local.set(x, fmt === "f64" ? m.f64.reinterpret(a()) : m.f64.promote(m.f32.reinterpret(a()))),
     m.local.set(rml, rm()),
-    m.local.set(y, m.select(m.i32.eq(mode(), m.i32.const(RTZ)), m.f64.trunc(g(x)),
-      m.select(m.i32.eq(mode(), m.i32.const(RDN)), m.f64.floor(g(x)),
-        m.select(m.i32.eq(mode(), m.i32.const(RUP)), m.f64.ceil(g(x)), m.f64.nearest(g(x)))))),
+    m.local.set(y, m.select(m.i32.eq(mode(), m.i32.const(Rounding.RTZ)), m.f64.trunc(g(x)),
+      m.select(m.i32.eq(mode(), m.i32.const(Rounding.RDN)), m.f64.floor(g(x)),
+        m.select(m.i32.eq(mode(), m.i32.const(Rounding.RUP)), m.f64.ceil(g(x)), m.f64.nearest(g(x)))))),
   ];
   // exclusive upper bounds are powers of two, exactly representable
   const lo = signed ? -(2 ** (width - 1)) : 0;
   const hiEx = signed ? 2 ** (width - 1) : 2 ** width;
   const inRange = m.i32.and(m.f64.ge(g(y), m.f64.const(lo)), m.f64.lt(g(y), m.f64.const(hiEx)));
-  const known = m.i32.le_u(mode(), m.i32.const(RUP));
+  const known = m.i32.le_u(mode(), m.i32.const(Rounding.RUP));
   const ok = m.i32.and(m.i32.and(known, inRange), m.i32.or(nx(), m.f64.eq(g(y), g(x))));
   const value = width === 64
     ? (signed ? m.i64.trunc_s_sat.f64(g(y)) : m.i64.trunc_u_sat.f64(g(y)))
     : (signed ? m.i32.trunc_s_sat.f64(g(y)) : m.i32.trunc_u_sat.f64(g(y)));
-  void RNE;
   return { pre, ok, value };
 }
 
