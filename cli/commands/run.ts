@@ -159,6 +159,11 @@ function guestPathOf(hostPath: string, mounts: Mount[]): string | undefined {
   return best.m.guest === "/" ? (rest === "" ? "/" : rest) : best.m.guest + rest;
 }
 
+/** Loads the region compiler (translator/codegen, with binaryen) for the dynamic tier. */
+async function loadRegionCompiler(): Promise<CompileRegions> {
+  return (await import("../../translator/codegen/module.ts")).compileRegions;
+}
+
 /** Runs a parsed command line with the given host (the real process's, or a test's). */
 export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Promise<number> {
   const bytes = await io.readFile(r.program);
@@ -166,9 +171,8 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   const { elf, guest } = parseGuestProgram(bytes, r.program);
   let tier: ((p: TierParts) => ExecutionTier) | undefined;
   if (r.tier === "dynamic") {
-    // loaded only for this tier: binaryen takes a while to load, and `--tier=interp` never needs it
-    const { compileRegions } = await import("../../translator/codegen/module.ts");
-    tier = dynamicTier(compileRegions);
+    // binaryen takes a while to load: only once code gets hot (a short run never needs it)
+    tier = dynamicTier(undefined, { loadCompiler: loadRegionCompiler });
   }
   let proc: GuestProcess;
   try {
@@ -185,7 +189,7 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
     if (e instanceof ElfError || e instanceof ArgumentsTooLong) throw new InputError(`${r.program}: ${e.message}`);
     throw e;
   }
-  const end = proc.run();
+  const end = await proc.runAsync();
   if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
   if (r.stats) io.err(`${JSON.stringify({ tier: r.tier, ...proc.stats() })}\n`);
   return exitCode(end);
@@ -198,12 +202,8 @@ async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Ui
   try { program = await compileAotModule(bytes); } catch (e) { throw new InputError(`${r.program}: ${(e as Error).message}`); }
   const guest = guestByName(program.manifest.guest);
   if (!guest) throw new InputError(`${r.program}: ${program.manifest.guest} programs are not supported`);
-  let compile: CompileRegions | undefined;
-  if (r.tier === "dynamic") {
-    // code discovery missed is translated at run time when binaryen can be loaded, else interpreted
-    try { compile = (await import("../../translator/codegen/module.ts")).compileRegions; } catch { compile = undefined; }
-  }
-  const parts = aotProcessParts(program, compile);
+  // code discovery missed is translated at run time once it gets hot (binaryen is loaded then), else interpreted
+  const parts = aotProcessParts(program, undefined, r.tier === "dynamic" ? { loadCompiler: loadRegionCompiler } : {});
   let proc: GuestProcess;
   try {
     proc = new GuestProcess({
@@ -219,9 +219,9 @@ async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Ui
     throw e;
   }
   await parts.install();
-  const end = proc.run();
+  const end = await proc.runAsync();
   if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
-  if (r.stats) io.err(`${JSON.stringify({ tier: compile ? "aot+dynamic" : "aot", ...proc.stats() })}\n`);
+  if (r.stats) io.err(`${JSON.stringify({ tier: r.tier === "dynamic" ? "aot+dynamic" : "aot", ...proc.stats() })}\n`);
   return exitCode(end);
 }
 

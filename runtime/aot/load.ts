@@ -4,8 +4,7 @@
  */
 import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
-import type { DynamicOptions } from "../jit/dynamic.ts";
-import { DynamicTier, type CompileRegions } from "../jit/tier.ts";
+import { DynamicTier, type CompileRegions, type DynamicTierOptions } from "../jit/tier.ts";
 import type { ProgramLoader, TierParts } from "../process/process.ts";
 
 /** A compiled translated module and what it holds. */
@@ -68,7 +67,7 @@ export async function installAotProgram(program: AotProgram, exec: DynamicTier):
  * compiler is given, else the interpreter), and `install` instantiates the module once the process is
  * built (its data segments then fill in the image).
  */
-export function aotProcessParts(program: AotProgram, compile?: CompileRegions, opts: DynamicOptions = {}): {
+export function aotProcessParts(program: AotProgram, compile?: CompileRegions, opts: DynamicTierOptions = {}): {
   load: ProgramLoader;
   tier: (p: TierParts) => DynamicTier;
   install: () => Promise<void>;

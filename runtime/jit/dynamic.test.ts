@@ -40,6 +40,44 @@ test("random IR programs: the dynamic tier agrees exactly with the interpreter",
   assert.ok(translated > 500, `only ${translated} instructions ran in translated code`);
 });
 
+test("the compiler loads when code first gets hot: a budget stop, interpretation meanwhile, translation after", async () => {
+  // the loop of the next test
+  const R0 = 1;
+  const program: TestInsn[] = [
+    (b) => { b.set(R0, b.i64(0n)); return undefined; },
+    (b, pc) => {
+      const v = b.bin("i64", "add", b.get(R0), b.i64(1n));
+      b.set(R0, v);
+      return { kind: "branch", cond: b.bin("i64", "ne", v, b.i64(100000n)), taken: pc, fallthrough: pc + 4 };
+    },
+    (_b, pc) => ({ kind: "runtime", request: "syscall", next: pc + 4 }),
+  ];
+  const m = testMachine(program, { executor: "evaluate", maxBlockInsns: 5 }, 0x10000);
+  let loads = 0;
+  const dyn = new DynamicExecutor(m.guest, m.mem, m.state, m.interp, undefined, {
+    threshold: 10,
+    loadCompiler: async () => { loads++; return (regions) => compileRegions(m.guest.state, regions); },
+  });
+  assert.is(dyn.pending(), undefined, "nothing loads before code gets hot");
+  const first = dyn.run(CODE_BASE, 10_000_000);
+  assert.is(first.kind, "budget", "the executor stops as soon as it wants the compiler");
+  assert.ok(dyn.pending() instanceof Promise);
+  assert.ok(m.interp.instructions < 20, `stopped at once (${m.interp.instructions} instructions)`);
+  // a caller that does not wait interprets on; one that waits gets translated code
+  const pc = first.kind === "budget" ? first.pc : 0;
+  const second = dyn.run(pc, 1000);
+  assert.is(second.kind, "budget");
+  assert.is(dyn.translatedInstructions, 0, "no compiler yet");
+  await dyn.pending();
+  assert.is(dyn.pending(), undefined);
+  const end = dyn.run(second.kind === "budget" ? second.pc : 0, 10_000_000);
+  assert.equal(end, { kind: "syscall", next: m.pcOf(3) });
+  assert.is(m.state.get("r0"), 100000n);
+  assert.is(m.interp.instructions + dyn.translatedInstructions, 1 + 100000 + 1);
+  assert.ok(dyn.translatedInstructions > 95_000, `${dyn.translatedInstructions} translated`);
+  assert.is(loads, 1, "loaded once");
+});
+
 test("a hot loop runs in translated code and leaves at the syscall", () => {
   // r0 = 0; loop: r0 += 1; if r0 != 100000 goto loop; syscall
   const R0 = 1; // slot of r0 in TEST_STATE (pc is slot 0)

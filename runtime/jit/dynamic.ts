@@ -9,7 +9,7 @@
  */
 import type { Block } from "../../translator/ir/ir.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
-import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES, jumpCacheEntry } from "../../translator/codegen/exits.ts";
+import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_BYTES, fillJumpCache } from "../../translator/codegen/exits.ts";
 import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { Interpreter, Stop } from "../interp/interpreter.ts";
@@ -34,6 +34,12 @@ export interface DynamicOptions {
   threshold?: number;
   limits?: RegionLimits;
   helpers?: HelperTable;
+  /**
+   * loads the region compiler when the first region gets hot, when none was given (binaryen takes about
+   * 0.4 s to load: a run whose code is all translated ahead of time, or that never gets hot, skips it).
+   * The executor returns a budget stop at once and interprets until the loading finished ({@link pending}).
+   */
+  loadCompiler?: () => Promise<RegionCompiler>;
 }
 
 /** Counters reported by `--stats`. */
@@ -72,16 +78,22 @@ export class DynamicExecutor {
   private readonly imports: WebAssembly.Imports;
   /** every region function, by index: translated code tail-calls through it (exits.ts jump cache) */
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
+  private loadCompiler: (() => Promise<RegionCompiler>) | undefined;
+  private loading: Promise<void> | undefined;
 
   constructor(
     readonly guest: Guest,
     readonly mem: GuestMemory,
     readonly state: CpuState,
     readonly interp: Interpreter,
-    /** the region compiler (translator/codegen); undefined: no dynamic translation (only installed modules) */
-    private readonly compile: RegionCompiler | undefined,
+    /**
+     * the region compiler (translator/codegen); undefined: no dynamic translation (only installed modules),
+     * unless `opts.loadCompiler` loads one
+     */
+    private compile: RegionCompiler | undefined,
     opts: DynamicOptions = {},
   ) {
+    this.loadCompiler = opts.loadCompiler;
     this.threshold = opts.threshold ?? 50;
     this.limits = opts.limits ?? DEFAULT_REGION_LIMITS;
     this.imports = translationImports(mem, this.table, opts.helpers ?? {});
@@ -133,9 +145,7 @@ export class DynamicExecutor {
       this.stats.codeMapLookups++;
       const region = this.code.get(pc);
       if (region !== undefined) {
-        const e = JUMP_CACHE_BASE + 8 * jumpCacheEntry(pc);
-        this.mem.dv.setInt32(e, pc, true);
-        this.mem.dv.setInt32(e + 4, region.index, true);
+        fillJumpCache(this.mem.dv, pc, region.index);
         const done = this.translatedInstructions + this.interp.instructions - start;
         this.mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, BigInt(this.translatedInstructions + (maxInsns - done)), true);
         const next = region.fn() >>> 0;
@@ -171,9 +181,19 @@ export class DynamicExecutor {
       this.stats.codeMapMisses++;
       const n = (this.hot.get(pc) ?? 0) + 1;
       this.hot.set(pc, n);
-      if (n >= this.threshold && this.compile !== undefined && !this.rejected.has(pc)) {
-        this.translate(pc);
-        if (this.code.has(pc)) continue;
+      if (n >= this.threshold && !this.rejected.has(pc)) {
+        if (this.compile !== undefined) {
+          this.translate(pc);
+          if (this.code.has(pc)) continue;
+        } else if (this.loadCompiler !== undefined) {
+          // the first hot region: start loading the compiler and let the caller wait for it (pending())
+          const load = this.loadCompiler;
+          this.loadCompiler = undefined;
+          this.loading = load().then((c) => { this.compile = c; }, () => { /* no compiler: interpret */ })
+            .finally(() => { this.loading = undefined; });
+          this.writePc(pc);
+          return { kind: "budget", pc };
+        }
       }
       const s = this.interp.run(pc, 1);
       if (s.kind !== "budget") return s;
@@ -181,6 +201,12 @@ export class DynamicExecutor {
       pc = s.pc;
     }
   }
+
+  /**
+   * The loading of the region compiler while it is under way (see DynamicOptions.loadCompiler): a caller
+   * that can wait awaits it before running on; one that cannot (a synchronous run) interprets meanwhile.
+   */
+  pending(): Promise<void> | undefined { return this.loading; }
 
   /** Records that the block at `from` continued at `to` (indirect jumps' targets join regions). */
   private observe(from: number, to: number): void {
@@ -230,7 +256,7 @@ export class DynamicExecutor {
   }
 
   private clearJumpCache(): void {
-    this.mem.u8.fill(0, JUMP_CACHE_BASE, JUMP_CACHE_BASE + 8 * JUMP_CACHE_ENTRIES);
+    this.mem.u8.fill(0, JUMP_CACHE_BASE, JUMP_CACHE_BASE + JUMP_CACHE_BYTES);
   }
 
   /** Drops translations overlapping [start, end) (all when no range is given). */

@@ -22,7 +22,9 @@ export type CompileRegions = (
 ) => CompiledBatch;
 
 /** Options of the dynamic tier. */
-export interface DynamicTierOptions extends DynamicOptions {
+export interface DynamicTierOptions extends Omit<DynamicOptions, "loadCompiler"> {
+  /** loads the region compiler when code first gets hot, when none is given (DynamicOptions.loadCompiler) */
+  loadCompiler?: () => Promise<CompileRegions>;
   /**
    * binaryen optimisation level of region bodies (default 0: the host's Wasm compiler optimises hot code
    * anyway; measured on the benchmarks, binaryen's passes cost more translation time than they save)
@@ -64,10 +66,13 @@ export class DynamicTier implements ExecutionTier {
     this.interp = interp;
     // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
-    this.dyn = new DynamicExecutor(guest, mem, state, interp,
-      compile === undefined ? undefined : (regions) => compile(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions" }),
-      { ...opts, helpers });
+    const bind = (c: CompileRegions) => (regions: Parameters<CompileRegions>[1]) => c(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions" });
+    const { loadCompiler, ...rest } = opts;
+    this.dyn = new DynamicExecutor(guest, mem, state, interp, compile === undefined ? undefined : bind(compile),
+      { ...rest, helpers, ...(loadCompiler ? { loadCompiler: async () => bind(await loadCompiler()) } : {}) });
   }
+
+  pending(): Promise<void> | undefined { return this.dyn.pending(); }
 
   run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
   invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }

@@ -32,6 +32,8 @@ export interface ExecutionTier {
   readonly blocksCompiledToJs: number;
   /** The tier's own counters, added to the process's `--stats` (e.g. the dynamic tier's translation counters). */
   stats?(): object;
+  /** Work the tier waits for before it runs on at full speed (the dynamic tier loading its compiler), if any. */
+  pending?(): Promise<unknown> | undefined;
 }
 
 /** What a process hands the builder of its execution tier. */
@@ -167,10 +169,26 @@ export class GuestProcess {
   }
 
   /** Runs the guest until it exits or is killed. */
-  run(): ProcessExit {
+  run(): ProcessExit { return this.runUntil(() => false)!; }
+
+  /**
+   * Runs the guest like {@link run}, but awaits the tier's pending work ({@link ExecutionTier.pending})
+   * whenever the tier reports some: the dynamic tier loads its compiler only once code gets hot.
+   */
+  async runAsync(): Promise<ProcessExit> {
+    for (;;) {
+      const end = this.runUntil(() => this.tier.pending?.() !== undefined);
+      if (end !== undefined) return end;
+      await this.tier.pending?.();
+    }
+  }
+
+  /** Runs the guest until it exits or is killed (the exit), or until `pause()` holds after a tier stop (undefined). */
+  private runUntil(pause: () => boolean): ProcessExit | undefined {
     const t0 = performance.now();
     try {
       for (;;) {
+        if (pause()) return undefined;
         const stop = this.tier.run(this.pc(), this.budget);
         let action;
         switch (stop.kind) {

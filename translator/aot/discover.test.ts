@@ -1,16 +1,21 @@
-/** Static discovery: partition of functions into single-entry regions, and jump-table recovery. */
+/** Static discovery: functions and their regions, and jump-table recovery. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Block, Exit } from "../ir/ir.ts";
 import { riscv64 } from "../guests/riscv64/index.ts";
-import { addressConstants, discover, jumpTableTargets, singleEntryRegions } from "./discover.ts";
+import { addressConstants, discover, functionRegions, jumpTableTargets } from "./discover.ts";
+import { loopHeads } from "../ir/region.ts";
 
 const block = (pc: number, exit: Exit): Block => ({ pc, end: pc + 4, ops: [], exit, temps: [], ninsns: 1 });
 const jump = (target: number): Exit => ({ kind: "jump", target });
 const branch = (taken: number, fallthrough: number): Exit => ({ kind: "branch", cond: 0, taken, fallthrough });
 
-test("single-entry regions: entries start regions, joins and loop heads become entries, every block has one owner", () => {
-  // 0x100 → 0x110 (loop head) ⇄ 0x120; loop exit 0x130 (join with the return site 0x140); 0x130 → 0x150 (ret)
+test("function regions: the start and return sites start regions; a join stays with the region reaching it backwards, else starts one; other entries and loop heads are entries inside a region", () => {
+  // 0x100 → 0x110 (loop head) ⇄ 0x120; loop exit 0x110 → 0x130 → ret; the return site 0x140 jumps back
+  // to 0x130 (a join that 0x140 reaches backwards: it stays in 0x140's region); 0x150 (a code address from
+  // data, reached only from outside) loops on itself → 0x154 → 0x160 ⇄ 0x170, a loop entered in its
+  // middle from the pointer entry 0x170; the return sites 0x180 and 0x184 both jump forward to 0x190 (a
+  // join: a region of its own)
   const blocks = [
     block(0x100, jump(0x110)),
     block(0x110, branch(0x130, 0x120)),
@@ -18,17 +23,39 @@ test("single-entry regions: entries start regions, joins and loop heads become e
     block(0x130, { kind: "indirect", target: 0, hint: "return" }),
     block(0x140, jump(0x130)),
     block(0x150, branch(0x150, 0x154)),
-    block(0x154, { kind: "indirect", target: 0, hint: "return" }),
+    block(0x154, jump(0x160)),
+    block(0x160, branch(0x170, 0x164)),
+    block(0x164, { kind: "indirect", target: 0, hint: "return" }),
+    block(0x170, jump(0x160)),
+    block(0x180, jump(0x190)),
+    block(0x184, jump(0x190)),
+    block(0x190, { kind: "indirect", target: 0, hint: "return" }),
   ];
-  const regions = singleEntryRegions({ entry: 0x100, blocks, entries: [0x140, 0x150] });
-  const shape = regions.map((r) => [r.entry, r.blocks.map((b) => b.pc)]);
+  const regions = functionRegions({ entry: 0x100, blocks, entries: [0x140, 0x150, 0x170, 0x180, 0x184], resumePoints: [0x140, 0x180, 0x184] });
+  const shape = regions.map((r) => [r.entry, r.blocks.map((b) => b.pc), r.entries]);
   assert.equal(shape, [
-    [0x100, [0x100]],
-    [0x110, [0x110, 0x120]],
-    [0x130, [0x130]],
-    [0x140, [0x140]],
-    [0x150, [0x150, 0x154]],
+    [0x100, [0x100, 0x110, 0x120], [0x110]],
+    [0x140, [0x140, 0x130], [0x130]],
+    [0x150, [0x150, 0x154, 0x160, 0x164, 0x170], [0x160, 0x170]],
+    [0x180, [0x180], []],
+    [0x184, [0x184], []],
+    [0x190, [0x190], []],
   ]);
+  // every loop head the lowering checks the budget at (and may leave at) is an entry
+  for (const r of regions) {
+    for (const h of loopHeads(r)) assert.ok(h === r.entry || r.entries!.includes(h), `loop head 0x${h.toString(16)}`);
+  }
+});
+
+test("function regions: the known targets of an indirect jump (a switch) stay in the jump's region", () => {
+  const blocks = [
+    block(0x100, { kind: "indirect", target: 0, hint: "jump", targets: [0x110, 0x120] }),
+    block(0x110, jump(0x130)),
+    block(0x120, jump(0x130)),
+    block(0x130, { kind: "indirect", target: 0, hint: "return" }),
+  ];
+  const regions = functionRegions({ entry: 0x100, blocks, entries: [], resumePoints: [] });
+  assert.equal(regions.map((r) => [r.entry, r.blocks.map((b) => b.pc)]), [[0x100, [0x100, 0x110, 0x120, 0x130]]]);
 });
 
 test("address constants (auipc/addi); a jump table of offsets from an auipc/addi address feeding lw and jr is read up to its first implausible entry", () => {
@@ -61,7 +88,8 @@ test("a call target first reached through a tail call (no symbol makes it a func
     [0x1000, [0x1000, 0x1004, 0x1010], [0x1004, 0x1010]],
     [0x1020, [0x1020, 0x1024], [0x1024]],
   ]);
-  assert.equal(singleEntryRegions(found.functions[0]!).map((r) => r.entry), [0x1000, 0x1004, 0x1010]);
+  // B is entered in the region of the return site that jumps to it
+  assert.equal(functionRegions(found.functions[0]!).map((r) => [r.entry, r.entries]), [[0x1000, []], [0x1004, [0x1010]]]);
 });
 
 test.run();

@@ -9,8 +9,12 @@
  * with the runtime's interpreter fallback (and dynamic translation).
  */
 import type { Block } from "../ir/ir.ts";
+import { loopHeads, type Region } from "../ir/region.ts";
 import type { CodeReader, Guest } from "../guests/guest.ts";
 import { liftBlock } from "../../runtime/interp/lift.ts";
+
+/** Most code addresses taken inside one function that its computed gotos may jump to (more: none known). */
+const MAX_LABELS = 256;
 
 /** Why a pc is a root. */
 export type RootKind = "entry" | "symbol" | "init" | "pointer";
@@ -21,6 +25,8 @@ export interface DiscoveredFunction {
   blocks: Block[];
   /** pcs inside the function where execution can enter from outside: return sites, syscall continuations, pointer targets, targets of other functions' jumps */
   entries: number[];
+  /** the entries where translated code resumes after a call returns or a syscall (return sites, continuations) */
+  resumePoints: number[];
 }
 
 /** The result of {@link discover}. */
@@ -62,37 +68,78 @@ export function discover(
   const leaders = new Set<number>();
   const functionEntries = new Set<number>();
   const externalEntries = new Set<number>();
+  /** code addresses found as values (in data, computed in code, in jump tables): possible indirect-jump targets */
+  const addressTaken = new Set<number>();
+  /** recovered jump-table targets of the indirect jump ending at each pc */
+  const tableTargets = new Map<number, number[]>();
+  /** return sites and syscall continuations */
+  const resumes = new Set<number>();
   const work: number[] = [];
   let rejectedRoots = 0;
   const push = (pc: number) => {
     if (!leaders.has(pc) && executable(pc)) { leaders.add(pc); work.push(pc); }
   };
-  for (const r of [...roots].sort((a, b) => a.pc - b.pc)) {
+  const sorted = [...roots].sort((a, b) => a.pc - b.pc);
+  for (const r of sorted) {
+    if (r.kind === "pointer") continue;
     if (!executable(r.pc) || !liftable(guest, reader, r.pc)) { rejectedRoots++; continue; }
-    if (r.kind !== "pointer") functionEntries.add(r.pc);
+    functionEntries.add(r.pc);
     externalEntries.add(r.pc);
     push(r.pc);
   }
   let lifted = 0;
+  /** [start, end) of every block lifted from the non-pointer roots */
+  const known: Array<[number, number]> = [];
+  traverse();
+  // Then the code pointers found in data: a word that points inside straight-line code found from the
+  // other roots is data that happens to look like an address (real targets of indirect jumps start code
+  // that nothing falls into: functions, labels after a jump); taken, it would split a block and make an
+  // entry in the middle of a loop.
+  known.sort((a, b) => a[0] - b[0]);
+  const insideKnown = (pc: number): boolean => {
+    let lo = 0, hi = known.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (known[mid]![0] < pc) lo = mid + 1; else hi = mid; }
+    // blocks starting before pc: those near the insertion point (blocks are at most maxInsns long)
+    for (let i = lo - 1; i >= 0 && pc - known[i]![0] <= 4 * maxInsns; i--) if (pc < known[i]![1]) return true;
+    return false;
+  };
+  for (const r of sorted) {
+    if (r.kind !== "pointer") continue;
+    if (!executable(r.pc) || !liftable(guest, reader, r.pc)) { rejectedRoots++; continue; }
+    if (leaders.has(r.pc) ? false : insideKnown(r.pc)) continue;
+    addressTaken.add(r.pc);
+    externalEntries.add(r.pc);
+    push(r.pc);
+  }
+  traverse();
+  function traverse(): void {
   while (work.length > 0) {
     const pc = work.pop()!;
     const b = liftBlock(guest, reader, pc, maxInsns);
+    known.push([b.pc, b.end]);
     if (++lifted % 2048 === 0) opts.progress?.(lifted);
     for (const s of successors(b)) {
       if (s.kind === "call") functionEntries.add(s.pc);
-      if (s.kind === "resume") externalEntries.add(s.pc);
+      if (s.kind === "resume") { externalEntries.add(s.pc); resumes.add(s.pc); }
       push(s.pc);
     }
     const constants = addressConstants(guest, reader, b);
     for (const c of constants.addresses) {
       // a code address computed in code (`lla a0, main` in _start, function pointers, far calls)
-      if (c % 2 === 0 && executable(c) && !leaders.has(c) && liftable(guest, reader, c)) { externalEntries.add(c); push(c); }
-    }
-    if (b.exit.kind === "indirect" && b.exit.ret === undefined && opts.readData32 && constants.loads32) {
-      for (const t of jumpTableTargets(constants.addresses, b, executable, opts.readData32)) {
-        if (!leaders.has(t) && liftable(guest, reader, t)) { externalEntries.add(t); push(t); }
+      if (c % 2 === 0 && executable(c) && liftable(guest, reader, c)) {
+        addressTaken.add(c);
+        if (!leaders.has(c)) { externalEntries.add(c); push(c); }
       }
     }
+    if (b.exit.kind === "indirect" && b.exit.ret === undefined && opts.readData32 && constants.loads32) {
+      const targets = jumpTableTargets(constants.addresses, b, executable, opts.readData32).filter((t) => liftable(guest, reader, t));
+      if (targets.length > 0) tableTargets.set(b.end, targets);
+      for (const t of targets) {
+        addressTaken.add(t);
+        if (!leaders.has(t)) { externalEntries.add(t); push(t); }
+      }
+    }
+  }
   }
   // Phase 2: lift each leader as a block that ends before the next leader (no overlapping blocks).
   const isLeader = (pc: number) => leaders.has(pc);
@@ -104,7 +151,7 @@ export function discover(
   const ordered = [...functionEntries].sort((a, b) => a - b);
   for (const entry of ordered) {
     if (owner.has(entry)) continue;
-    const fn: DiscoveredFunction = { entry, blocks: [], entries: [] };
+    const fn: DiscoveredFunction = { entry, blocks: [], entries: [], resumePoints: [] };
     const stack = [entry];
     owner.set(entry, entry);
     while (stack.length > 0) {
@@ -123,7 +170,7 @@ export function discover(
   // Leaders not reached from any function entry (e.g. pointer targets) start functions of their own.
   for (const pc of [...blocks.keys()].sort((a, b) => a - b)) {
     if (owner.has(pc)) continue;
-    const fn: DiscoveredFunction = { entry: pc, blocks: [], entries: [] };
+    const fn: DiscoveredFunction = { entry: pc, blocks: [], entries: [], resumePoints: [] };
     const stack = [pc];
     owner.set(pc, pc);
     while (stack.length > 0) {
@@ -138,15 +185,56 @@ export function discover(
     }
     functions.push(fn);
   }
+  // Phase 4: indirect jumps whose targets are known statically stay inside their function. A jump-table
+  // dispatch (a switch) goes to its table's targets; any other indirect jump that is not a call or return
+  // (a computed goto) to the code addresses taken inside the function's address range (its labels). Targets
+  // that discovery could reach only through the table start functions of their own above: they join the
+  // function of the jump. The lowering compares the jump's address with the known targets and branches
+  // inside the region; any other address leaves it as before.
+  const byEntryAll = new Map(functions.map((f) => [f.entry, f]));
+  /** jump-table targets reached inside their function: no entries (unless also entered otherwise) */
+  const switchCases = new Set<number>();
+  const merged = new Set<number>();
+  for (const f of functions) {
+    if (merged.has(f.entry)) continue;
+    const jumps = f.blocks.filter((b) => b.exit.kind === "indirect" && b.exit.ret === undefined && b.exit.hint === "jump");
+    if (jumps.length === 0) continue;
+    let lo = Infinity, hi = 0;
+    for (const b of f.blocks) { lo = Math.min(lo, b.pc); hi = Math.max(hi, b.end); }
+    let labels = [...addressTaken].filter((pc) => pc >= lo && pc < hi).sort((a, b) => a - b);
+    if (labels.length > MAX_LABELS) labels = [];
+    const wanted = new Set([...labels, ...jumps.flatMap((b) => tableTargets.get(b.end) ?? [])]);
+    for (const pc of wanted) {
+      const o = owner.get(pc);
+      if (o === undefined || o === f.entry || o !== pc || functionEntries.has(pc) || merged.has(pc)) continue;
+      // a function of its own only because nothing else reached it: its blocks move to f
+      const other = byEntryAll.get(pc)!;
+      for (const b of other.blocks) { owner.set(b.pc, f.entry); f.blocks.push(b); }
+      other.blocks = [];
+      merged.add(pc);
+    }
+    for (const b of f.blocks) {
+      if (!(b.exit.kind === "indirect" && b.exit.ret === undefined && b.exit.hint === "jump")) continue;
+      const known = (tableTargets.get(b.end) ?? labels).filter((t) => owner.get(t) === f.entry);
+      if (known.length > 0) b.exit = { ...b.exit, targets: [...new Set(known)] } as Block["exit"];
+      for (const t of tableTargets.get(b.end) ?? []) if (owner.get(t) === f.entry) switchCases.add(t);
+    }
+  }
+  if (merged.size > 0) functions.splice(0, functions.length, ...functions.filter((f) => !merged.has(f.entry)));
   // Entries: external entries, call targets inside another function (a function reached first through a
   // tail call: stripped programs have no symbol to make it a function of its own first), and blocks another
   // function jumps or branches to.
   const byEntry = new Map(functions.map((f) => [f.entry, f]));
   const addEntry = (pc: number) => {
     const f = byEntry.get(owner.get(pc)!);
-    if (f && pc !== f.entry && !f.entries.includes(pc)) f.entries.push(pc);
+    if (f && pc !== f.entry && !f.entries.includes(pc)) {
+      f.entries.push(pc);
+      if (resumes.has(pc)) f.resumePoints.push(pc);
+    }
   };
-  for (const pc of externalEntries) if (owner.has(pc)) addEntry(pc);
+  for (const pc of externalEntries) {
+    if (owner.has(pc) && !(switchCases.has(pc) && !resumes.has(pc) && !roots.some((r) => r.pc === pc))) addEntry(pc);
+  }
   for (const pc of functionEntries) if (owner.has(pc)) addEntry(pc);
   for (const f of functions) {
     for (const b of f.blocks) for (const s of successors(b)) {
@@ -157,74 +245,97 @@ export function discover(
   for (const f of functions) {
     f.blocks.sort((a, b) => (a.pc === f.entry ? -1 : b.pc === f.entry ? 1 : a.pc - b.pc));
     f.entries.sort((a, b) => a - b);
+    f.resumePoints.sort((a, b) => a - b);
     for (const b of f.blocks) instructions += b.ninsns;
   }
   return { functions, blocks: blocks.size, instructions, rejectedRoots };
 }
 
-/** A single-entry region of a function: `blocks[0]` is the block at `entry`. */
-export interface SingleEntryRegion { entry: number; blocks: Block[] }
-
 /**
- * Splits a function into single-entry regions. Every pc where the function can be entered (its start and
- * {@link DiscoveredFunction.entries}) starts a region holding the blocks reachable from it through jumps and
- * branches without passing another entry; a block reachable from two regions (a join after a return site)
- * becomes an entry itself, until every block has one owner; so does the head of every loop that is not
- * its region's entry, so that each loop is entered at its region's entry. Loops without calls stay inside one region;
- * each region is one Wasm function, which keeps structuring (the Relooper) linear in practice and the code
- * free of duplicated blocks.
+ * Splits a function into regions, each one Wasm function. The function's start and every resume point
+ * (return site, syscall continuation) start a region holding the blocks reachable from there through jumps,
+ * branches and known indirect-jump targets without passing another region start; a block reachable from
+ * two regions (a join after a return site) stays in the one that reaches it through a backward jump, if
+ * just one does (the head of a loop whose body calls stays with the loop's latch, and the loop leaves its
+ * region only for the call), else it starts a region itself, until every block has one owner. So
+ * regions stay small around calls: a call leaves its region and its return enters the next one, and every
+ * region entry loads the registers its code uses and every exit stores the ones it wrote. Loops (nested
+ * and irreducible ones too) stay inside their region, with registers in locals.
+ *
+ * A region is also entered at the function's other entries it holds (code addresses found in data or
+ * computed in code, which may be indirect-jump targets or just data that looks like an address, and
+ * targets of other functions' jumps) and at every loop head: translated code leaves a loop at its head
+ * when its instruction budget runs out, and the runtime resumes translated code only at an entry
+ * (elsewhere the interpreter would run the rest of the loop).
  */
-export function singleEntryRegions(fn: DiscoveredFunction): SingleEntryRegion[] {
+export function functionRegions(fn: DiscoveredFunction): Region[] {
   const byPc = new Map(fn.blocks.map((b) => [b.pc, b]));
-  const entries = new Set([fn.entry, ...fn.entries].filter((pc) => byPc.has(pc)));
+  const starts = new Set([fn.entry, ...fn.resumePoints].filter((pc) => byPc.has(pc)));
   const local = (b: Block): number[] => {
     const x = b.exit;
-    return x.kind === "jump" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
+    return x.kind === "jump" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
+      : x.kind === "indirect" ? x.targets ?? [] : [];
   };
+  /** blocks two regions reach that belong to the one reaching them through a back edge */
+  const preferred = new Map<number, number>();
+  let owner: Map<number, number>;
   for (;;) {
-    const owner = new Map<number, number>();
-    const joins = new Set<number>();
-    for (const e of [...entries].sort((a, b) => a - b)) {
+    owner = new Map<number, number>();
+    /** per contested block: the regions reaching it, and those of them reaching it through a backward jump */
+    const claims = new Map<number, { by: Set<number>; back: Set<number> }>();
+    const claim = (s: number, e: number, from: number) => {
+      let c = claims.get(s);
+      if (!c) { c = { by: new Set(), back: new Set() }; claims.set(s, c); }
+      c.by.add(e);
+      if (from >= s) c.back.add(e);
+    };
+    for (const e of [...starts].sort((a, b) => a - b)) {
       owner.set(e, e);
       const stack = [e];
       while (stack.length > 0) {
-        for (const s of local(byPc.get(stack.pop()!)!)) {
-          if (!byPc.has(s) || entries.has(s)) continue;
-          const o = owner.get(s);
-          if (o === undefined) { owner.set(s, e); stack.push(s); } else if (o !== e) joins.add(s);
+        const from = stack.pop()!;
+        for (const s of local(byPc.get(from)!)) {
+          if (!byPc.has(s) || starts.has(s)) continue;
+          const p = preferred.get(s);
+          if (p !== undefined && p !== e) continue;
+          claim(s, e, from);
+          if (!owner.has(s)) { owner.set(s, e); stack.push(s); }
         }
       }
     }
-    if (joins.size > 0) { for (const j of joins) entries.add(j); continue; }
-    // Loop heads become entries too: translated code leaves a loop at its head when its instruction budget
-    // runs out, and the runtime can resume translated code only at an entry (elsewhere the interpreter
-    // would run the rest of the loop). Once every loop of a region passes through its entry, the lowering
-    // checks the budget only there (translator/codegen/lower.ts loopHeads; resume.test.ts).
-    const heads = new Set<number>();
-    for (const e of entries) {
-      const state = new Map<number, 1 | 2>([[e, 1]]);
-      const stack: Array<{ pc: number; next: number[] }> = [{ pc: e, next: local(byPc.get(e)!) }];
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1]!;
-        const s = top.next.pop();
-        if (s === undefined) { state.set(top.pc, 2); stack.pop(); continue; }
-        if (owner.get(s) !== e || entries.has(s) && s !== e) continue;
-        const st = state.get(s);
-        if (st === 1) { if (s !== e) heads.add(s); continue; }
-        if (st === 2) continue;
-        state.set(s, 1);
-        stack.push({ pc: s, next: local(byPc.get(s)!) });
-      }
+    // A block reached from two regions (a join, e.g. the head of a loop whose body calls): when just one
+    // of them reaches it through a backward jump (the loop's own back edge), it stays in that region, an
+    // entry the others jump to; else it starts a region of its own.
+    let changed = false;
+    for (const [s, c] of claims) {
+      if (c.by.size < 2 || preferred.has(s)) continue;
+      changed = true;
+      if (c.back.size === 1) preferred.set(s, [...c.back][0]!);
+      else starts.add(s);
     }
-    if (heads.size > 0) { for (const h of heads) entries.add(h); continue; }
-    const regions = new Map<number, SingleEntryRegion>();
-    for (const e of [...entries].sort((a, b) => a - b)) regions.set(e, { entry: e, blocks: [byPc.get(e)!] });
-    for (const b of [...fn.blocks].sort((a, b) => a.pc - b.pc)) {
-      const o = owner.get(b.pc);
-      if (o !== undefined && o !== b.pc) regions.get(o)!.blocks.push(b);
-    }
-    return [...regions.values()];
+    if (changed) continue;
+    // blocks no start reaches (entered only from outside): the first of them starts a region
+    const unowned = fn.blocks.map((b) => b.pc).filter((pc) => !owner.has(pc)).sort((a, b) => a - b);
+    if (unowned.length === 0) break;
+    starts.add(unowned[0]!);
   }
+  const regions = new Map<number, Region>();
+  for (const e of [...starts].sort((a, b) => a - b)) regions.set(e, { entry: e, blocks: [byPc.get(e)!], entries: [] });
+  for (const b of [...fn.blocks].sort((a, b) => a.pc - b.pc)) {
+    const o = owner.get(b.pc)!;
+    if (o !== b.pc) regions.get(o)!.blocks.push(b);
+  }
+  for (const r of regions.values()) {
+    const entries = new Set([...fn.entries, ...preferred.keys()].filter((pc) => pc !== r.entry && owner.get(pc) === r.entry));
+    // loop heads depend (for irreducible loops) on the entries the search starts from: repeat until stable
+    for (;;) {
+      r.entries = [...entries].sort((a, b) => a - b);
+      const before = entries.size;
+      for (const h of loopHeads(r)) if (h !== r.entry) entries.add(h);
+      if (entries.size === before) break;
+    }
+  }
+  return [...regions.values()];
 }
 
 /**

@@ -22,7 +22,8 @@
  * `memsz`) before instantiating; instantiation then writes the image.
  *
  * **Code map (exports)**: one function `r<pc in lower-case hex>: () -> i32` per translated entry pc (a
- * region: a single-entry piece of a discovered function, see discover.ts `singleEntryRegions`). Calling it
+ * region: a piece of a discovered function entered at its start and maybe at further pcs, see discover.ts
+ * `functionRegions`). Calling it
  * runs guest code from that pc with the CPU state in memory and returns the pc to continue at; why it
  * returned (jump out of translated code, syscall, fence.i, trap) is in the control block (exits.ts).
  * Translated code chains to other regions through the jump cache without returning. Every instruction it
@@ -45,9 +46,10 @@ export const AOT_SECTION = "isa2wasm";
 /**
  * Version of the module format (manifest and the runtime interface its code relies on); the runtime refuses
  * other versions. 2: memory checks read the per-page map at PAGE_MAP_BASE, and accesses the map does not
- * allow leave with ExitKind.Slow (1: a 64 KiB-chunk map and the mem_load/mem_store imports).
+ * allow leave with ExitKind.Slow (1: a 64 KiB-chunk map and the mem_load/mem_store imports). 3: the jump
+ * cache is two-way set-associative (exits.ts).
  */
-export const AOT_FORMAT = 2;
+export const AOT_FORMAT = 3;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

@@ -70,7 +70,7 @@ test("a loop entered in its middle and left at its instruction budget resumes in
   }
 });
 
-test("every loop of an ahead-of-time region passes through its entry: the lowering's loop heads are region entries", () => {
+test("every loop head of an ahead-of-time region (where its code checks the budget and may leave) is an entry of the region", () => {
   const programs = [
     programFromElf(parseElf(loopElf()), riscv64),
     programFromElf(parseElf(new Uint8Array(readFileSync(join(fixturesDir(), "bin", "riscv64", "hello")))), riscv64),
@@ -81,7 +81,7 @@ test("every loop of an ahead-of-time region passes through its entry: the loweri
     for (const r of regions) {
       const heads = loopHeads(r);
       if (heads.length > 0) loops++;
-      assert.ok(heads.every((h) => h === r.entry), `region 0x${r.entry.toString(16)}: loop heads ${heads.map((h) => h.toString(16))}`);
+      assert.ok(heads.every((h) => h === r.entry || r.entries!.includes(h)), `region 0x${r.entry.toString(16)}: loop heads ${heads.map((h) => h.toString(16))}`);
     }
     assert.ok(loops > 0, "some regions hold loops");
   }

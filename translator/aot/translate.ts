@@ -2,18 +2,19 @@
  * Ahead-of-time translation: a whole guest program to one self-contained Wasm module (format.ts).
  *
  * Static discovery (discover.ts) finds the code reachable from the entry point, the function symbols,
- * the init/fini arrays and the code pointers found in data; each discovered function becomes one region
- * (one Wasm function with registers in locals and its loops inside), entered at its start and at every
- * pc where the runtime may resume it. The guest image travels as data segments and the manifest as a
+ * the init/fini arrays and the code pointers found in data; each discovered function becomes regions
+ * (discover.ts functionRegions: one Wasm function each, with registers in locals and its loops, switches
+ * and computed gotos inside, split only where calls return), entered at their starts and at every pc
+ * where the runtime may resume them. The guest image travels as data segments and the manifest as a
  * custom section. Deterministic: the same program and options give byte-identical output.
  */
 import type { Guest } from "../guests/guest.ts";
 import { compileRegions } from "../codegen/module.ts";
-import type { Region } from "../codegen/lower.ts";
+import type { Region } from "../ir/region.ts";
 import { PROT_EXEC, type GuestMemory } from "../../runtime/memory/memory.ts";
 import { memoryCodeReader } from "../../runtime/interp/lift.ts";
 import type { ProcessImage } from "../../runtime/process/loader.ts";
-import { discover, scanCodePointers, singleEntryRegions, type RootKind } from "./discover.ts";
+import { discover, scanCodePointers, functionRegions, type RootKind } from "./discover.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
 
 /** A program loaded into guest memory (runtime/process/loader.ts), with what discovery starts from. */
@@ -69,7 +70,7 @@ export interface ProgramRegions {
 
 /**
  * Discovers the code of `program` (discover.ts) from its entry point, function symbols, init/fini arrays
- * and the code pointers found in its data, and splits it into the single-entry regions of its module.
+ * and the code pointers found in its data, and splits it into the regions of its module.
  */
 export function discoverRegions(program: ProgramImage, progress?: (blocks: number) => void): ProgramRegions {
   const { guest, mem, image } = program;
@@ -85,7 +86,7 @@ export function discoverRegions(program: ProgramImage, progress?: (blocks: numbe
     ...(progress ? { progress } : {}),
     readData32: (addr) => (addr >= 0 && mem.isMapped(addr, 4) ? mem.dv.getInt32(addr, guest.endian === "le") : undefined),
   });
-  return { regions: found.functions.flatMap(singleEntryRegions), roots: roots.length, blocks: found.blocks, instructions: found.instructions };
+  return { regions: found.functions.flatMap(functionRegions), roots: roots.length, blocks: found.blocks, instructions: found.instructions };
 }
 
 /** Translates `program` into a module; returns its bytes and figures. */

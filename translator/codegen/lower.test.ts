@@ -249,6 +249,42 @@ test("an indirect jump with known targets in the region branches there; an unkno
   }
 });
 
+/** A dispatch loop over `n` handlers at 0x600 + 0x10i (x2 += i + 1, next handler i + 1 mod n), as dispatchLoop. */
+function switchLoop(n: number): Region {
+  const d = new BlockBuilder(0x500, types);
+  d.insn(0x500, 4);
+  d.set(X3, d.bin("i64", "sub", d.get(X3), d.i64(1n)));
+  d.insn(0x504, 4);
+  const handlers = Array.from({ length: n }, (_, i) => 0x600 + 0x10 * i);
+  const dispatch = d.finish({ kind: "indirect", target: d.get(X1), hint: "jump", targets: handlers });
+  const blocks = handlers.map((pc, i) => {
+    const h = new BlockBuilder(pc, types);
+    h.insn(pc, 4); h.set(X2, h.bin("i64", "add", h.get(X2), h.i64(BigInt(i + 1))));
+    h.insn(pc + 4, 4); h.set(X1, h.i64(BigInt(handlers[(i + 1) % n]!)));
+    return h.finish({ kind: "branch", cond: h.bin("i64", "eq", h.get(X3), h.i64(0n)), taken: 0x800, fallthrough: 0x500 });
+  });
+  return { entry: 0x500, blocks: [dispatch, ...blocks] };
+}
+
+test("an indirect jump with many known targets switches on the target (br_table); other addresses leave", async () => {
+  const compiled = compileRegions(layout, [switchLoop(6)], {});
+  assert.ok(regionsToText(layout, [switchLoop(6)]).includes("br_table"), "a br_table on the target");
+  assert.is(compiled.rejected.length, 0);
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate(switchLoop(6), mem);
+  st.setI64(X1, 0x600n); st.setI64(X2, 0n); st.setI64(X3, 600n);
+  assert.is(fn(), 0x800);
+  assert.is(st.getI64(X2), 100n * 21n, "600 dispatches inside the region, each to the right handler");
+  // addresses that are no known target: between two targets, odd (inside a target's range of the table),
+  // below the lowest and above the highest
+  for (const pc of [0x608, 0x611, 0x5f0, 0x660, 0x100600]) {
+    st.setI64(X1, BigInt(pc)); st.setI64(X3, 5n);
+    assert.is(fn(), pc, `0x${pc.toString(16)} leaves`);
+    assert.is(st.getI64(X3), 4n);
+  }
+});
+
 test("total division and high multiplies follow the IR definition", async () => {
   const b = new BlockBuilder(0x400, types);
   b.insn(0x400, 4);

@@ -1,32 +1,30 @@
 /**
  * IR → WebAssembly with binaryen: the only module (with module.ts) that talks to binaryen.
  *
- * A region is a set of lifted blocks with one entry; it becomes one Wasm function `() -> i32` (see
- * exits.ts for the return contract). Inside a region:
+ * A region is a set of lifted blocks with a main entry and possibly further entries (translator/ir/region.ts);
+ * it becomes one body function taking the entry's ordinal and one exported function `() -> i32` per entry
+ * (see exits.ts for the return contract). Inside a region:
  * - every guest state slot the region touches lives in a Wasm local, loaded once at entry and written back
  *   (only if the region writes it) at the single exit sequence: register mapping;
  * - branches between blocks of the region are Wasm control flow rendered by binaryen's Relooper, so loops
- *   stay inside the function with registers in locals;
+ *   stay inside the function with registers in locals; an indirect jump with known targets in the region
+ *   branches to them (comparing, or with a br_table on the address when there are many), else leaves;
  * - loads and stores check the page map (memory.ts) inline and leave through the slow-path exit when the
  *   fast path does not apply, with the state committed up to the instruction;
  * - big-endian accesses are byte-swapped after loads / before stores.
  */
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
+import { loopHeads, regionEntries, type Region } from "../ir/region.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_WRITE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_ENTRIES } from "./exits.ts";
+import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag } from "../ir/ir.ts";
 import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, type FastPath, type FpContext } from "./fpfast.ts";
 
 type X = binaryen.ExpressionRef;
 
-/**
- * A region to compile: its entry pc and blocks (blocks[0] is the entry). `entries` lists further pcs of
- * its blocks where execution may enter it (return sites, jump-table targets of a whole-function region);
- * each entry pc gets its own exported function.
- */
-export interface Region { entry: number; blocks: Block[]; entries?: number[] }
+export { loopHeads, regionEntries, type Region } from "../ir/region.ts";
 
 /** Names of the JS functions translated code imports from module "env" (see runtime/jit/imports.ts). */
 export const FP_IMPORTS = {
@@ -54,46 +52,26 @@ const wasmTy = (ty: Ty): binaryen.Type => (ty === "i64" || ty === "f64" ? binary
 export function regionName(pc: number): string { return `r${pc.toString(16)}`; }
 /** Name of a region's body function `(entry ordinal) -> i32`. */
 export function bodyName(region: Region): string { return `body_${region.entry.toString(16)}`; }
-/** The entry pcs of a region, the main entry first. */
-export function regionEntries(region: Region): number[] {
-  return [region.entry, ...(region.entries ?? []).filter((pc) => pc !== region.entry)];
+/** Known indirect-jump targets from which on the lowering switches (br_table) instead of comparing one by one. */
+const SWITCH_MIN_TARGETS = 5;
+
+/** A br_table over known indirect-jump targets: the target's offset from the lowest, in 2-byte units. */
+interface SwitchTable {
+  /** the table index of an address (an odd offset rotates to a huge index: the default, which leaves) */
+  index(m: binaryen.Module, target: X): X;
+  /** the table index of known target `t` */
+  slot(t: number): number;
 }
 
-/**
- * The blocks of a region that check the instruction budget when entered from inside the region, and so the
- * only pcs (besides real exits) where a region leaves before its work is done: the loop heads, i.e. the
- * targets of the back edges of a depth-first search from the region's entries (then from any block not
- * reached yet, in pc order). Every cycle of the region's graph holds a back edge, so every loop checks the
- * budget once per iteration. A region whose loops all pass through its entry (ahead-of-time regions, see
- * translator/aot/discover.ts singleEntryRegions) thus leaves at its entry, where translated code can be
- * re-entered; leaving at any other block would resume in the interpreter.
- */
-export function loopHeads(region: Region): number[] {
-  const byPc = new Map(region.blocks.map((b) => [b.pc, b]));
-  const inRegion = (pc: number) => byPc.has(pc);
-  const succ = (b: Block): number[] => {
-    const x = b.exit;
-    const s = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
-      : x.kind === "indirect" ? x.targets ?? [] : [];
-    return s.filter(inRegion);
+/** The switch over `known` targets, when there are enough of them and they lie close enough together. */
+function switchTable(known: number[]): SwitchTable | undefined {
+  if (known.length < SWITCH_MIN_TARGETS) return undefined;
+  const lo = Math.min(...known), hi = Math.max(...known);
+  if ((hi - lo) / 2 > 16 * 1024) return undefined;
+  return {
+    index: (m, target) => m.i32.rotr(m.i32.sub(target, m.i32.const(lo | 0)), m.i32.const(1)),
+    slot: (t) => (t - lo) / 2,
   };
-  const state = new Map<number, 1 | 2>();
-  const heads = new Set<number>();
-  const roots = [...regionEntries(region), ...region.blocks.map((b) => b.pc).sort((a, b) => a - b)];
-  for (const root of roots) {
-    if (state.has(root) || !inRegion(root)) continue;
-    state.set(root, 1);
-    const stack: Array<{ pc: number; next: number[] }> = [{ pc: root, next: succ(byPc.get(root)!).reverse() }];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const s = top.next.pop();
-      if (s === undefined) { state.set(top.pc, 2); stack.pop(); continue; }
-      const st = state.get(s);
-      if (st === 1) heads.add(s);
-      else if (st === undefined) { state.set(s, 1); stack.push({ pc: s, next: succ(byPc.get(s)!).reverse() }); }
-    }
-  }
-  return [...heads].sort((a, b) => a - b);
 }
 
 /**
@@ -233,7 +211,7 @@ class RegionLowering {
     }
     const leave = (pc: number): binaryen.RelooperBlockRef => relooper.addBlock(this.exitTo(ExitKind.Jump, m.i32.const(pc | 0)));
     /** indirect jumps with known targets in the region: the local holding the address, and the leaving block */
-    const indirect = new Map<number, { known: number[]; target: number; leave: binaryen.RelooperBlockRef }>();
+    const indirect = new Map<number, { known: number[]; target: number; leave: binaryen.RelooperBlockRef; table: SwitchTable | undefined }>();
     this.region.blocks.forEach((b, i) => {
       const exit = b.exit;
       const code = bodies[i]!;
@@ -256,8 +234,12 @@ class RegionLowering {
           if (known.length === 0) { entries.set(b.pc, relooper.addBlock(m.block(null, [...code, ...leaveIndirect]))); break; }
           // known targets inside the region: compare and branch there (wired below), else leave
           const target = this.scratch(binaryen.i32);
-          entries.set(b.pc, relooper.addBlock(m.block(null, [...code, m.local.set(target, this.toPc(exit.target))])));
-          indirect.set(b.pc, { known, target, leave: relooper.addBlock(m.block(null, leaveIndirect)) });
+          const set = m.local.set(target, this.toPc(exit.target));
+          const table = switchTable(known);
+          entries.set(b.pc, table
+            ? relooper.addBlockWithSwitch(m.block(null, [...code, set]), table.index(m, m.local.get(target, binaryen.i32)))
+            : relooper.addBlock(m.block(null, [...code, set])));
+          indirect.set(b.pc, { known, target, leave: relooper.addBlock(m.block(null, leaveIndirect)), table });
           break;
         }
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
@@ -272,9 +254,14 @@ class RegionLowering {
       if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
       } else if (exit.kind === "indirect" && indirect.has(b.pc)) {
-        const { known, target, leave: out } = indirect.get(b.pc)!;
-        for (const t of known) relooper.addBranch(from, entries.get(t)!, m.i32.eq(m.local.get(target, binaryen.i32), m.i32.const(t | 0)), 0);
-        relooper.addBranch(from, out, 0, 0);
+        const { known, target, leave: out, table } = indirect.get(b.pc)!;
+        if (table) {
+          for (const t of known) relooper.addBranchForSwitch(from, entries.get(t)!, [table.slot(t)], 0);
+          relooper.addBranchForSwitch(from, out, [], 0);
+        } else {
+          for (const t of known) relooper.addBranch(from, entries.get(t)!, m.i32.eq(m.local.get(target, binaryen.i32), m.i32.const(t | 0)), 0);
+          relooper.addBranch(from, out, 0, 0);
+        }
       } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
         // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
         // branches between the same pair of blocks)
@@ -291,13 +278,14 @@ class RegionLowering {
     const entryPcs = regionEntries(this.region);
     let start = entries.get(this.region.entry)!;
     if (entryPcs.length > 1) {
-      const dispatch = relooper.addBlock(m.nop());
+      // a br_table on the ordinal (the main entry is the default)
+      const dispatch = relooper.addBlockWithSwitch(m.nop(), m.local.get(0, binaryen.i32));
       entryPcs.forEach((pc, i) => {
         const to = entries.get(pc);
         if (!to) throw new Error(`internal error: region entry 0x${pc.toString(16)} is not one of its blocks`);
-        if (i > 0) relooper.addBranch(dispatch, to, m.i32.eq(m.local.get(0, binaryen.i32), m.i32.const(i)), 0);
+        if (i > 0) relooper.addBranchForSwitch(dispatch, to, [i], 0);
       });
-      relooper.addBranch(dispatch, entries.get(this.region.entry)!, 0, 0);
+      relooper.addBranchForSwitch(dispatch, entries.get(this.region.entry)!, [], 0);
       start = dispatch;
     }
     const label = this.local(binaryen.i32);
@@ -814,7 +802,7 @@ function addChaining(m: binaryen.Module): void {
   const pc = () => m.local.get(PC, i32), entry = () => m.local.get(ENTRY, i32), counter = () => m.local.get(COUNTER, i32);
   const zero = () => m.i32.const(0);
   const bump = (offset: number) => m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
-  const hash = m.i32.and(m.i32.xor(m.i32.shr_u(pc(), m.i32.const(1)), m.i32.shr_u(pc(), m.i32.const(12))), m.i32.const(JUMP_CACHE_ENTRIES - 1));
+  const hash = m.i32.and(m.i32.xor(m.i32.shr_u(pc(), m.i32.const(1)), m.i32.shr_u(pc(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
   const body = m.block(null, [
     m.if(m.i32.and(
       m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero()), m.i32.const(ExitKind.Jump)),
@@ -822,9 +810,13 @@ function addChaining(m: binaryen.Module): void {
     m.block(null, [
       m.local.set(COUNTER, m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(m.local.get(CLASS, i32), m.i32.const(4)))),
       bump(0),
-      m.local.set(ENTRY, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(3)))),
-      m.if(m.i32.and(m.i32.eq(m.i32.load(0, 4, entry()), pc()), m.i32.ne(pc(), zero())),
-        m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)])),
+      m.local.set(ENTRY, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
+      m.if(m.i32.ne(pc(), zero()), m.block(null, [
+        m.if(m.i32.eq(m.i32.load(0, 4, entry()), pc()),
+          m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)])),
+        m.if(m.i32.eq(m.i32.load(8, 4, entry()), pc()),
+          m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(12, 4, entry()), [], binaryen.none, i32)])),
+      ])),
     ])),
     m.return(pc()),
   ], i32);
