@@ -57,7 +57,7 @@ export interface DynamicStats {
   invalidations: number;
 }
 
-interface RegionEntry { fn: () => number; index: number; pages: number[]; start: number; end: number }
+interface RegionEntry { fn: () => number; index: number; pages: readonly number[]; start: number; end: number }
 
 /** Most targets of one indirect jump that region formation brings into a region. */
 const MAX_OBSERVED = 16;
@@ -107,7 +107,7 @@ export class DynamicExecutor {
   }
   /** Guest instructions executed in ahead-of-time translated code so far. */
   get aotInstructions(): number {
-    return Number(this.mem.dv.getBigInt64(CONTROL_BASE + CTRL.icountAot, true));
+    return this.translatedInstructions - Number(this.mem.dv.getBigInt64(CONTROL_BASE + CTRL.icountDyn, true));
   }
 
   /**
@@ -125,12 +125,13 @@ export class DynamicExecutor {
       this.mem.addCodeRange(r.start, r.end);
     }
     const start = Math.min(...code.map((r) => r.start)), end = Math.max(...code.map((r) => r.end));
+    const pageList = [...pages];
+    let index = this.table.grow(entries.length);
     for (const { entry, name } of entries) {
       const fn = instance.exports[name];
       if (typeof fn !== "function") throw new Error(`translated module lacks the export ${name}`);
-      const index = this.table.grow(1);
       this.table.set(index, fn);
-      this.code.set(entry, { fn: fn as () => number, index, pages: [...pages], start, end });
+      this.code.set(entry, { fn: fn as () => number, index: index++, pages: pageList, start, end });
     }
   }
 
@@ -269,7 +270,10 @@ export class DynamicExecutor {
     this.stats.invalidations += dropped;
     this.clearJumpCache();
     this.mem.clearCodeRanges();
-    for (const r of this.code.values()) for (const p of r.pages) this.mem.addCodeRange(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    // entries of one module share their page list
+    for (const pages of new Set([...this.code.values()].map((r) => r.pages))) {
+      for (const p of pages) this.mem.addCodeRange(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    }
     this.interp.invalidate(start, end);
     this.hot.clear();
   }

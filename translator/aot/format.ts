@@ -27,7 +27,7 @@
  * runs guest code from that pc with the CPU state in memory and returns the pc to continue at; why it
  * returned (jump out of translated code, syscall, fence.i, trap) is in the control block (exits.ts).
  * Translated code chains to other regions through the jump cache without returning. Every instruction it
- * runs is counted in `CTRL.icount` and `CTRL.icountAot`. Other exports (`body_<pc>`) are internal.
+ * runs is counted in `CTRL.icount` (code translated at run time also counts in `CTRL.icountDyn`). Other exports (`body_<pc>`) are internal.
  *
  * **Manifest**: a custom section named {@link AOT_SECTION} (`"isa2wasm"`) whose payload is the UTF-8 JSON
  * of an {@link AotManifest} (`format`, `guest`, `image`: entry point, segments, program headers, TLS, brk;

@@ -36,8 +36,11 @@ export const CTRL = {
   code: 8,
   /** i64 instructions executed in translated code, accumulated */
   icount: 16,
-  /** i64 of those, instructions executed in ahead-of-time translated code (modules compiled with `aot`) */
-  icountAot: 48,
+  /**
+   * i64 of those, instructions executed in code translated at run time (modules compiled without `aot`):
+   * the ahead-of-time count is the difference, so the far more frequent exits of AOT code update one counter
+   */
+  icountDyn: 48,
   /** i64 operands a, b, c and result r of an FP arithmetic helper call (bit patterns; f32 in the low half) */
   fpa: 56,
   fpb: 64,

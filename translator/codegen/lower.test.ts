@@ -178,9 +178,21 @@ test("accesses the page map does not allow leave before their instruction (ExitK
   assert.is(st.getI64(X2), 99n);
   // an address >= 2^32 (whose low half is mapped) leaves too
   slowAt(0x1_0002_0010n, 0x204, 1n);
-  // a load across a page boundary, even between two readable pages
-  mem.map(0x70000, 0x2000, PROT_READ | PROT_WRITE);
+  // an access across a page boundary into a page that does not allow it leaves
+  mem.map(0x70000, 0x1000, PROT_READ | PROT_WRITE);
   slowAt(0x70ffen, 0x204, 1n);
+  // between two pages that allow it, it runs inline
+  mem.map(0x71000, 0x1000, PROT_READ | PROT_WRITE);
+  mem.u8.set([0x12, 0x34, 0x56, 0x78], 0x70fff);
+  st.setI64(X1, 0x70fffn);
+  assert.is(fn(), 0x300, "across two readable and writable pages");
+  assert.is(st.getI64(X2), 0x12345678n);
+  assert.equal([...mem.u8.subarray(0x70fff, 0x71001)], [0x79, 0x56], "store across the boundary");
+  // into a read-only next page: the load runs, the store across the boundary leaves
+  mem.protect(0x71000, 0x1000, PROT_READ);
+  slowAt(0x70fffn, 0x208, 2n);
+  assert.equal([...mem.u8.subarray(0x70fff, 0x71001)], [0x79, 0x56], "not written");
+  mem.protect(0x71000, 0x1000, PROT_READ | PROT_WRITE);
   // a read-only page: the load runs, the store leaves with the load's result committed
   mem.protect(0x70000, 0x1000, PROT_READ);
   mem.u8.set([0x80, 0, 0, 0], 0x70010);

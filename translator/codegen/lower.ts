@@ -145,7 +145,7 @@ class RegionLowering {
   private insnPc = 0;
 
   constructor(private readonly m: binaryen.Module, private readonly layout: StateLayout, private readonly region: Region,
-    /** ahead-of-time code also counts its instructions in CTRL.icountAot */
+    /** ahead-of-time code (code translated at run time also counts its instructions in CTRL.icountDyn) */
     private readonly aot: boolean,
     private readonly structure: Structure,
     /** inline FP fast paths (fpfast.ts) before the exact helpers */
@@ -301,19 +301,22 @@ class RegionLowering {
     // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
     const prologue: X[] = [];
     for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
-    // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop head
-    const left = m.i64.sub(m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)));
-    const leftLocal = this.local(binaryen.i64);
-    prologue.push(m.local.set(leftLocal, left));
-    prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
-      m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
+    // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop
+    // head (a region without loops runs to an exit: no budget)
+    if (this.budgetChecked.size > 0) {
+      const left = m.i64.sub(m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)));
+      const leftLocal = this.local(binaryen.i64);
+      prologue.push(m.local.set(leftLocal, left));
+      prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
+        m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
+    }
     const epilogue: X[] = [];
     for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
     epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
       m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
-    if (this.aot) {
-      epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0),
-        m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icountAot, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
+    if (!this.aot) {
+      epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icountDyn, 8, m.i32.const(0),
+        m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icountDyn, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
     }
     epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32), m.local.get(this.exitClass, binaryen.i32)], binaryen.i32));
     const fn = m.block(null, [
@@ -474,14 +477,35 @@ class RegionLowering {
     const m = this.m;
     const get = () => m.local.get(a32, binaryen.i32);
     const slow = `slow${this.labels++}`, done = `done${this.labels++}`;
-    const tests: X[] = [];
-    if (this.is64(addr)) tests.push(m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n)));
-    tests.push(m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, m.i32.shr_u(get(), m.i32.const(12))), m.i32.const(bit))));
-    if (size > 1) tests.push(m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size)));
-    return m.block(done, [
-      m.block(slow, [...tests.map((t) => m.br(slow, t)), ty === binaryen.none ? m.block(null, [access, m.br(done)]) : m.br(done, undefined, access)]),
-      this.sideExit(ExitKind.Slow),
-    ], ty);
+    const page = () => m.i32.shr_u(get(), m.i32.const(12));
+    const doAccess = () => (ty === binaryen.none ? m.block(null, [access, m.br(done)]) : m.br(done, undefined, access));
+    const pageAllows = m.br(slow, m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, page()), m.i32.const(bit))));
+    const body: X[] = [];
+    if (this.is64(addr)) body.push(m.br(slow, m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n))));
+    if (size === 1) {
+      body.push(pageAllows, doAccess());
+    } else {
+      // Fast: the page and the next one both allow it (one 16-bit read of the map), so the access may cross
+      // into the next page. Else (the last page of a mapping): the page allows it and the access stays inside.
+      const both = bit | (bit << 8);
+      const second = `second${this.labels++}`;
+      body.push(
+        m.block(second, [
+          m.br(second, m.i32.ne(m.i32.and(m.i32.load16_u(PAGE_MAP_BASE, 1, page()), m.i32.const(both)), m.i32.const(both))),
+          doAccess(),
+        ]),
+        pageAllows,
+        m.br(slow, m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size))),
+        // the same access again (a second copy of its expression)
+        doAccess2(),
+      );
+    }
+    return m.block(done, [m.block(slow, body), this.sideExit(ExitKind.Slow)], ty);
+
+    function doAccess2(): X {
+      const copy = m.copyExpression(access);
+      return ty === binaryen.none ? m.block(null, [copy, m.br(done)]) : m.br(done, undefined, copy);
+    }
   }
 
   private lowerOp(op: Op): X[] {

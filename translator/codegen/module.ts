@@ -33,7 +33,7 @@ export interface CompileOptions {
   data?: ReadonlyArray<{ offset: number; data: Uint8Array }>;
   /** custom sections to add (AOT manifest) */
   customSections?: ReadonlyArray<{ name: string; data: Uint8Array }>;
-  /** ahead-of-time module: its instructions are also counted in CTRL.icountAot */
+  /** ahead-of-time module (else its instructions are also counted in CTRL.icountDyn) */
   aot?: boolean;
   /** control-flow structuring (default: the Relooper, falling back to a dispatch loop) */
   structure?: Structure;
