@@ -40,9 +40,9 @@ test("random IR programs: the dynamic tier agrees exactly with the interpreter",
   assert.ok(translated > 500, `only ${translated} instructions ran in translated code`);
 });
 
-test("the compiler loads when code first gets hot: a budget stop, interpretation meanwhile, translation after", async () => {
-  // the loop of the next test
-  const R0 = 1;
+/** r0 = 0; loop: r0 += 1; if r0 != 100000 goto loop; syscall */
+function countingLoop(): TestInsn[] {
+  const R0 = 1; // slot of r0 in TEST_STATE (pc is slot 0)
   const program: TestInsn[] = [
     (b) => { b.set(R0, b.i64(0n)); return undefined; },
     (b, pc) => {
@@ -52,6 +52,11 @@ test("the compiler loads when code first gets hot: a budget stop, interpretation
     },
     (_b, pc) => ({ kind: "runtime", request: "syscall", next: pc + 4 }),
   ];
+  return program;
+}
+
+test("the compiler loads when code first gets hot: a budget stop, interpretation meanwhile, translation after", async () => {
+  const program = countingLoop();
   const m = testMachine(program, { executor: "evaluate", maxBlockInsns: 5 }, 0x10000);
   let loads = 0;
   const dyn = new DynamicExecutor(m.guest, m.mem, m.state, m.interp, undefined, {
@@ -79,17 +84,7 @@ test("the compiler loads when code first gets hot: a budget stop, interpretation
 });
 
 test("a hot loop runs in translated code and leaves at the syscall", () => {
-  // r0 = 0; loop: r0 += 1; if r0 != 100000 goto loop; syscall
-  const R0 = 1; // slot of r0 in TEST_STATE (pc is slot 0)
-  const program: TestInsn[] = [
-    (b) => { b.set(R0, b.i64(0n)); return undefined; },
-    (b, pc) => {
-      const v = b.bin("i64", "add", b.get(R0), b.i64(1n));
-      b.set(R0, v);
-      return { kind: "branch", cond: b.bin("i64", "ne", v, b.i64(100000n)), taken: pc, fallthrough: pc + 4 };
-    },
-    (_b, pc) => ({ kind: "runtime", request: "syscall", next: pc + 4 }),
-  ];
+  const program = countingLoop();
   const { m, dyn } = dynamicMachine(program, 10);
   const stop = dyn.run(CODE_BASE, 10_000_000);
   assert.equal(stop, { kind: "syscall", next: m.pcOf(3) });

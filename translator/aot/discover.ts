@@ -9,7 +9,7 @@
  * with the runtime's interpreter fallback (and dynamic translation).
  */
 import type { Block } from "../ir/ir.ts";
-import { loopHeads, type Region } from "../ir/region.ts";
+import { loopHeads, regionSuccessors, type Region } from "../ir/region.ts";
 import type { CodeReader, Guest } from "../guests/guest.ts";
 import { liftBlock } from "../../runtime/interp/lift.ts";
 
@@ -232,8 +232,9 @@ export function discover(
       if (resumes.has(pc)) f.resumePoints.push(pc);
     }
   };
+  const rootPcs = new Set(roots.map((r) => r.pc));
   for (const pc of externalEntries) {
-    if (owner.has(pc) && !(switchCases.has(pc) && !resumes.has(pc) && !roots.some((r) => r.pc === pc))) addEntry(pc);
+    if (owner.has(pc) && !(switchCases.has(pc) && !resumes.has(pc) && !rootPcs.has(pc))) addEntry(pc);
   }
   for (const pc of functionEntries) if (owner.has(pc)) addEntry(pc);
   for (const f of functions) {
@@ -271,11 +272,8 @@ export function discover(
 export function functionRegions(fn: DiscoveredFunction): Region[] {
   const byPc = new Map(fn.blocks.map((b) => [b.pc, b]));
   const starts = new Set([fn.entry, ...fn.resumePoints].filter((pc) => byPc.has(pc)));
-  const local = (b: Block): number[] => {
-    const x = b.exit;
-    return x.kind === "jump" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
-      : x.kind === "indirect" ? x.targets ?? [] : [];
-  };
+  // a call's target is another function: only its return site (a region start) continues here
+  const local = (b: Block): number[] => (b.exit.kind === "call" ? [] : regionSuccessors(b));
   /** blocks two regions reach that belong to the one reaching them through a back edge */
   const preferred = new Map<number, number>();
   let owner: Map<number, number>;

@@ -17,7 +17,7 @@ export function regionEntries(region: Region): number[] {
 }
 
 /** Successors of block `b` inside a region (known indirect targets included). */
-function regionSuccessors(b: Block): number[] {
+export function regionSuccessors(b: Block): number[] {
   const x = b.exit;
   return x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough]
     : x.kind === "indirect" ? x.targets ?? [] : [];
