@@ -476,36 +476,23 @@ class RegionLowering {
   private checkedAccess(addr: Temp, size: number, bit: number, a32: number, access: X, ty: binaryen.Type): X {
     const m = this.m;
     const get = () => m.local.get(a32, binaryen.i32);
-    const slow = `slow${this.labels++}`, done = `done${this.labels++}`;
+    const slow = `slow${this.labels++}`, ok = `ok${this.labels++}`;
     const page = () => m.i32.shr_u(get(), m.i32.const(12));
-    const doAccess = () => (ty === binaryen.none ? m.block(null, [access, m.br(done)]) : m.br(done, undefined, access));
-    const pageAllows = m.br(slow, m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, page()), m.i32.const(bit))));
-    const body: X[] = [];
-    if (this.is64(addr)) body.push(m.br(slow, m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n))));
-    if (size === 1) {
-      body.push(pageAllows, doAccess());
-    } else {
-      // Fast: the page and the next one both allow it (one 16-bit read of the map), so the access may cross
-      // into the next page. Else (the last page of a mapping): the page allows it and the access stays inside.
+    // the checks branch to $ok when the access may go ahead, to $slow when the runtime must do it
+    const checks: X[] = [];
+    if (this.is64(addr)) checks.push(m.br(slow, m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n))));
+    if (size > 1) {
+      // the page and the next one both allow it (one 16-bit read of the map): the access may cross pages
       const both = bit | (bit << 8);
-      const second = `second${this.labels++}`;
-      body.push(
-        m.block(second, [
-          m.br(second, m.i32.ne(m.i32.and(m.i32.load16_u(PAGE_MAP_BASE, 1, page()), m.i32.const(both)), m.i32.const(both))),
-          doAccess(),
-        ]),
-        pageAllows,
-        m.br(slow, m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size))),
-        // the same access again (a second copy of its expression)
-        doAccess2(),
-      );
+      checks.push(m.br(ok, m.i32.eq(m.i32.and(m.i32.load16_u(PAGE_MAP_BASE, 1, page()), m.i32.const(both)), m.i32.const(both))));
     }
-    return m.block(done, [m.block(slow, body), this.sideExit(ExitKind.Slow)], ty);
-
-    function doAccess2(): X {
-      const copy = m.copyExpression(access);
-      return ty === binaryen.none ? m.block(null, [copy, m.br(done)]) : m.br(done, undefined, copy);
-    }
+    // else (the last page of a mapping): the page allows it and the access stays inside the page
+    checks.push(m.br(slow, m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, page()), m.i32.const(bit)))));
+    if (size > 1) checks.push(m.br(slow, m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size))));
+    checks.push(m.br(ok));
+    // one copy of the access after the checks (no value merged from several copies)
+    const check = m.block(ok, [m.block(slow, checks), this.sideExit(ExitKind.Slow)]);
+    return ty === binaryen.none ? m.block(null, [check, access]) : m.block(null, [check, access], ty);
   }
 
   private lowerOp(op: Op): X[] {

@@ -1,7 +1,8 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
-import type { Block, StateLayout } from "../ir/ir.ts";
+import type { StateLayout } from "../ir/ir.ts";
 import { addRegion, addSupportFunctions, bodyName, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region, type Structure } from "./lower.ts";
+import { reachableBlocks, separateNestedEntries } from "../ir/region.ts";
 
 /** The result of compiling a batch of regions. */
 export interface CompiledModule {
@@ -79,8 +80,10 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
         return false;
       }
     };
-    for (const r of regions) {
-      opts.progress?.(done++, regions.length);
+    // no loop entered at two entries (the Relooper would dispatch inside it): such entries get their own copies
+    const shaped = regions.flatMap(separateNestedEntries);
+    for (const r of shaped) {
+      opts.progress?.(done++, shaped.length);
       if (add(r) || regionEntries(r).length === 1) continue;
       // a multiple-entry region that failed: one single-entry region per entry instead (blocks duplicated)
       rejected.pop();
@@ -124,21 +127,4 @@ export function regionsToText(layout: StateLayout, regions: Region[]): string {
   } finally {
     m.dispose();
   }
-}
-
-/** The blocks of `blocks` reachable from `entry` through jumps and branches, `entry` first. */
-function reachableBlocks(blocks: Block[], entry: number): Block[] {
-  const byPc = new Map(blocks.map((b) => [b.pc, b]));
-  const out: Block[] = [];
-  const seen = new Set<number>([entry]);
-  const work = [entry];
-  while (work.length > 0) {
-    const b = byPc.get(work.shift()!);
-    if (!b) continue;
-    out.push(b);
-    const x = b.exit;
-    const succ = x.kind === "jump" || x.kind === "call" ? [x.target] : x.kind === "branch" ? [x.taken, x.fallthrough] : [];
-    for (const s of succ) if (!seen.has(s) && byPc.has(s)) { seen.add(s); work.push(s); }
-  }
-  return out;
 }

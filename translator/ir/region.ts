@@ -53,3 +53,54 @@ export function loopHeads(region: Region): number[] {
   }
   return [...heads].sort((a, b) => a - b);
 }
+
+/** The blocks of `blocks` reachable from `entry` through jumps, branches and known indirect targets, `entry` first. */
+export function reachableBlocks(blocks: Block[], entry: number): Block[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const out: Block[] = [];
+  const seen = new Set<number>([entry]);
+  const work = [entry];
+  for (let i = 0; i < work.length; i++) {
+    const b = byPc.get(work[i]!);
+    if (!b) continue;
+    out.push(b);
+    for (const s of regionSuccessors(b)) if (!seen.has(s) && byPc.has(s)) { seen.add(s); work.push(s); }
+  }
+  return out;
+}
+
+/** Limits of {@link separateNestedEntries}: blocks one copy may hold, and copied blocks per block of the region. */
+const NESTED_COPY_MAX_BLOCKS = 600;
+const NESTED_COPY_MAX_FACTOR = 3;
+
+/**
+ * A region whose loop is entered at two of its entries (an inner loop head or a return site inside an outer
+ * loop, both entries of an ahead-of-time region) makes the Relooper dispatch on a label inside that loop, on
+ * every iteration. This splits such entries off: of the entries on a common cycle, the one the search from
+ * the main entry meets first (the outer loop head) stays; each other one becomes a single-entry region of its
+ * own, a copy of the blocks reachable from it (its loops are then natural loops again). Copies are limited in
+ * size (NESTED_COPY_MAX_BLOCKS, NESTED_COPY_MAX_FACTOR times the region in total); an entry past the limits
+ * stays an entry of the region.
+ */
+export function separateNestedEntries(region: Region): Region[] {
+  const entries = regionEntries(region);
+  if (entries.length < 2) return [region];
+  const reach = new Map(entries.map((e) => [e, reachableBlocks(region.blocks, e)]));
+  const reachSet = new Map([...reach].map(([e, bs]) => [e, new Set(bs.map((b) => b.pc))]));
+  // preorder of a search from the main entry, then from the other entries in order
+  const order = new Map<number, number>();
+  for (const e of entries) for (const b of reach.get(e)!) if (!order.has(b.pc)) order.set(b.pc, order.size);
+  const split: Region[] = [];
+  const kept: number[] = [];
+  let budget = NESTED_COPY_MAX_FACTOR * region.blocks.length;
+  for (const e of entries.slice(1)) {
+    const nested = entries.some((f) => f !== e && order.get(f)! < order.get(e)! && reachSet.get(f)!.has(e) && reachSet.get(e)!.has(f));
+    const blocks = reach.get(e)!;
+    if (nested && blocks.length <= NESTED_COPY_MAX_BLOCKS && blocks.length <= budget) {
+      budget -= blocks.length;
+      split.push({ entry: e, blocks });
+    } else kept.push(e);
+  }
+  if (split.length === 0) return [region];
+  return [{ ...region, entries: kept }, ...split];
+}
