@@ -385,4 +385,44 @@ test("a graph the Relooper cannot structure (a loop entered at two blocks) runs 
   }
 });
 
+
+test("an exit writes back the registers written on any path to it, loops included, and only those", async () => {
+  const wide = makeStateLayout(Array.from({ length: 10 }, (_, i) => [`x${i + 1}`, "i64"] as [string, "i64"]));
+  const ty = wide.slots.map((s) => s.ty);
+  const x = (n: number) => wide.slot(`x${n}`);
+  // 0x100: x6 += 1; x6 == 1 ? 0x10c : 0x104
+  const e = new BlockBuilder(0x100, ty);
+  e.insn(0x100, 4); const x6 = e.bin("i64", "add", e.get(x(6)), e.i64(1n)); e.set(x(6), x6);
+  const first = e.finish({ kind: "branch", cond: e.bin("i64", "eq", x6, e.i64(1n)), taken: 0x10c, fallthrough: 0x104 });
+  // 0x104: x1 -= 1; x1 == 0 ? leave to 0x500 : 0x108
+  const a = new BlockBuilder(0x104, ty);
+  a.insn(0x104, 4); const x1 = a.bin("i64", "sub", a.get(x(1)), a.i64(1n)); a.set(x(1), x1);
+  const head = a.finish({ kind: "branch", cond: a.bin("i64", "eq", x1, a.i64(0n)), taken: 0x500, fallthrough: 0x108 });
+  // 0x108: x2 += 1; back to 0x104 (the exit at 0x104 must also store x2, written on the way round the loop)
+  const b = new BlockBuilder(0x108, ty);
+  b.insn(0x108, 4); b.set(x(2), b.bin("i64", "add", b.get(x(2)), b.i64(1n)));
+  const body = b.finish({ kind: "jump", target: 0x104 });
+  // 0x10c: x7..x10 = 7..10; leave to 0x400
+  const c = new BlockBuilder(0x10c, ty);
+  c.insn(0x10c, 4); for (let n = 7; n <= 10; n++) c.set(x(n), c.i64(BigInt(n)));
+  const other = c.finish({ kind: "jump", target: 0x400 });
+  const compiled = compileRegions(wide, [{ entry: 0x100, blocks: [first, head, body, other] }]);
+  const run = async (init: Record<number, bigint>) => {
+    const mem = new GuestMemory();
+    const st = new CpuState(mem, wide);
+    for (const [n, v] of Object.entries(init)) st.setI64(x(Number(n)), v);
+    const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+    const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+    mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
+    const pc = (instance.exports[compiled.regions[0]!.name] as () => number)();
+    return { pc, regs: Array.from({ length: 10 }, (_, i) => st.getI64(x(i + 1))) };
+  };
+  const looped = await run({ 1: 3n, 6: 5n, 7: 70n });
+  assert.is(looped.pc, 0x500);
+  assert.equal(looped.regs, [0n, 2n, 0n, 0n, 0n, 6n, 70n, 0n, 0n, 0n]);
+  const straight = await run({ 1: 3n, 6: 0n, 7: 70n });
+  assert.is(straight.pc, 0x400);
+  assert.equal(straight.regs, [3n, 0n, 0n, 0n, 0n, 1n, 7n, 8n, 9n, 10n]);
+});
+
 test.run();

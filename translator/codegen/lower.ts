@@ -15,7 +15,7 @@
  */
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
-import { loopHeads, regionEntries, type Region } from "../ir/region.ts";
+import { loopHeads, regionEntries, regionSuccessors, type Region } from "../ir/region.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_WRITE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
@@ -209,7 +209,9 @@ class RegionLowering {
       const code = this.lowerBlock(b);
       bodies.push(code);
     }
-    const leave = (pc: number): binaryen.RelooperBlockRef => relooper.addBlock(this.exitTo(ExitKind.Jump, m.i32.const(pc | 0)));
+    this.computeWrittenOnEntry();
+    const leave = (from: Block, pc: number): binaryen.RelooperBlockRef =>
+      relooper.addBlock(this.leaveFrom(from, ExitKind.Jump, ExitClass.Direct, m.i32.const(pc | 0)));
     /** indirect jumps with known targets in the region: the local holding the address, and the leaving block */
     const indirect = new Map<number, { known: number[]; target: number; leave: binaryen.RelooperBlockRef; table: SwitchTable | undefined }>();
     this.region.blocks.forEach((b, i) => {
@@ -223,13 +225,12 @@ class RegionLowering {
         case "jump": case "call": {
           const target = exit.target;
           if (pcs.has(target)) entries.set(b.pc, relooper.addBlock(m.block(null, code)));
-          else entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.exitTo(ExitKind.Jump, m.i32.const(target | 0))])));
+          else entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.leaveFrom(b, ExitKind.Jump, ExitClass.Direct, m.i32.const(target | 0))])));
           break;
         }
         case "branch": entries.set(b.pc, relooper.addBlock(m.block(null, code))); break;
         case "indirect": {
-          const leaveIndirect = [m.local.set(this.exitClass, m.i32.const(exit.hint === "return" ? ExitClass.Return : ExitClass.Indirect)),
-            this.exitTo(ExitKind.Jump, this.toPc(exit.target))];
+          const leaveIndirect = [this.leaveFrom(b, ExitKind.Jump, exit.hint === "return" ? ExitClass.Return : ExitClass.Indirect, this.toPc(exit.target))];
           const known = (exit.targets ?? []).filter((t) => pcs.has(t));
           if (known.length === 0) { entries.set(b.pc, relooper.addBlock(m.block(null, [...code, ...leaveIndirect]))); break; }
           // known targets inside the region: compare and branch there (wired below), else leave
@@ -243,7 +244,7 @@ class RegionLowering {
           break;
         }
         case "runtime": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
-          this.exitTo(exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, m.i32.const(exit.next | 0))]))); break;
+          this.leaveFrom(b, exit.request === "syscall" ? ExitKind.Syscall : ExitKind.FenceI, ExitClass.Direct, m.i32.const(exit.next | 0))]))); break;
         case "trap": entries.set(b.pc, relooper.addBlock(m.block(null, [...code,
           this.trapExit(exit.signal, exit.code, m.i32.const(exit.pc | 0), exit.addr !== undefined ? m.i64.const(BigInt(exit.addr)) : undefined)]))); break;
       }
@@ -265,13 +266,13 @@ class RegionLowering {
       } else if (exit.kind === "branch" && exit.taken === exit.fallthrough) {
         // a branch to the next instruction: both ways lead to the same block (the Relooper aborts on two
         // branches between the same pair of blocks)
-        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), 0, 0);
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(b, exit.taken), 0, 0);
       } else if (exit.kind === "branch") {
         this.block = b;
         this.tempLocal = this.blockTemps.get(b)!;
         const cond = m.local.get(this.tempLocal[exit.cond]!, binaryen.i32);
-        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(exit.taken), cond, 0);
-        relooper.addBranch(from, pcs.has(exit.fallthrough) ? entries.get(exit.fallthrough)! : leave(exit.fallthrough), 0, 0);
+        relooper.addBranch(from, pcs.has(exit.taken) ? entries.get(exit.taken)! : leave(b, exit.taken), cond, 0);
+        relooper.addBranch(from, pcs.has(exit.fallthrough) ? entries.get(exit.fallthrough)! : leave(b, exit.fallthrough), 0, 0);
       }
     });
     // Several entries: a dispatch block switches on the entry ordinal (the function's parameter).
@@ -310,15 +311,7 @@ class RegionLowering {
       prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
         m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
     }
-    const epilogue: X[] = [];
-    for (const s of this.written) epilogue.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
-    epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0),
-      m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
-    if (!this.aot) {
-      epilogue.push(m.i64.store(CONTROL_BASE + CTRL.icountDyn, 8, m.i32.const(0),
-        m.i64.add(m.i64.load(CONTROL_BASE + CTRL.icountDyn, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32)))));
-    }
-    epilogue.push(m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32), m.local.get(this.exitClass, binaryen.i32)], binaryen.i32));
+    const epilogue = [...this.writeBack(this.written), m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32), m.local.get(this.exitClass, binaryen.i32)], binaryen.i32)];
     const fn = m.block(null, [
       ...prologue,
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
@@ -330,6 +323,72 @@ class RegionLowering {
       m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
       m.addFunctionExport(regionName(pc), regionName(pc));
     });
+  }
+
+  /** Stores the locals of `slots` back to the CPU state and adds the instructions run to the counters. */
+  private writeBack(slots: Iterable<Slot>): X[] {
+    const m = this.m;
+    const out: X[] = [];
+    for (const s of slots) out.push(this.storeSlot(s, m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty))));
+    const add = (offset: number) => m.i64.store(CONTROL_BASE + offset, 8, m.i32.const(0),
+      m.i64.add(m.i64.load(CONTROL_BASE + offset, 8, m.i32.const(0)), m.i64.extend_u(m.local.get(this.icount, binaryen.i32))));
+    out.push(add(CTRL.icount));
+    if (!this.aot) out.push(add(CTRL.icountDyn));
+    return out;
+  }
+
+  /**
+   * Per block, the state slots some path from a region entry may have written by the block's end (a forward
+   * may-analysis over the region's blocks; a block's own writes included). An exit at the end of a block
+   * writes back only those: a call out of a region that keeps twenty guest registers in locals stores the few
+   * changed since the region was entered, not all twenty.
+   */
+  private readonly writtenBy = new Map<number, Set<Slot>>();
+  private computeWrittenOnEntry(): void {
+    for (const b of this.region.blocks) {
+      const w = new Set<Slot>();
+      for (const op of b.ops) {
+        if (op.op === "set") w.add(op.slot);
+        if (op.op === "farith" || op.op === "fcmp" || op.op === "ftoint" || op.op === "inttof" || op.op === "fconv") w.add(op.flags);
+        if (op.op === "setflags") { const g = this.layout.flagGroups[op.group]!; for (const s of [g.kind, g.a, g.b, g.x]) w.add(s); }
+      }
+      this.writtenBy.set(b.pc, w);
+    }
+    const byPc = new Map(this.region.blocks.map((b) => [b.pc, b]));
+    const work = this.region.blocks.map((b) => b.pc);
+    const queued = new Set(work);
+    while (work.length > 0) {
+      const pc = work.pop()!;
+      queued.delete(pc);
+      const out = this.writtenBy.get(pc)!;
+      for (const succ of regionSuccessors(byPc.get(pc)!)) {
+        const into = this.writtenBy.get(succ);
+        if (!into) continue;
+        const before = into.size;
+        for (const sl of out) into.add(sl);
+        if (into.size !== before && !queued.has(succ)) { queued.add(succ); work.push(succ); }
+      }
+    }
+  }
+
+  /**
+   * Leaves the region at the end of block `from`: writes back the slots written on the way (see
+   * computeWrittenOnEntry), records `kind` and chains to `pc` with exit class `cls`.
+   */
+  private leaveFrom(from: Block, kind: ExitKind, cls: ExitClass, pc: X): X {
+    const m = this.m;
+    const slots = [...this.writtenBy.get(from.pc)!].filter((sl) => this.written.has(sl)).sort((a, b) => a - b);
+    if (2 * slots.length >= this.written.size) {
+      // most of them: the shared epilogue (one copy of the stores)
+      return m.block(null, [...(cls === ExitClass.Direct ? [] : [m.local.set(this.exitClass, m.i32.const(cls))]), this.exitTo(kind, pc)]);
+    }
+    const target = this.scratch(binaryen.i32);
+    return m.block(null, [
+      m.local.set(target, pc),
+      ...this.writeBack(slots),
+      m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind)),
+      m.return_call(CHAIN, [m.local.get(target, binaryen.i32), m.i32.const(cls)], binaryen.i32),
+    ]);
   }
 
   /**
