@@ -28,6 +28,12 @@ export const CONTROL_BASE = 0x3000;
 export const PAGE_MAP_BASE = 0x3f00_0000;
 export const PAGE_MAP_SIZE = 0x10_0000;
 export const PAGE_FAST_READ = 1, PAGE_FAST_WRITE = 2;
+/**
+ * Page-map bits for accesses of several bytes: the page and the next one both allow reads
+ * ({@link PAGE_FAST_READ2}) or writes ({@link PAGE_FAST_WRITE2}), so an access of up to a page starting in
+ * the page is allowed whether or not it crosses into the next (one byte read and one test).
+ */
+export const PAGE_FAST_READ2 = 4, PAGE_FAST_WRITE2 = 8;
 const WASM_PAGE = 65536;
 const MAX_BYTES = 0x1_0000_0000 - WASM_PAGE; // just under 4 GiB: the limit of 32-bit Wasm memory
 
@@ -123,11 +129,18 @@ export class GuestMemory {
   /** Recomputes the page-map bytes covering [start, end). */
   private updatePageMap(start: number, end: number): void {
     if (this.memory.buffer.byteLength < PAGE_MAP_BASE + PAGE_MAP_SIZE) this.ensure(PAGE_MAP_BASE + PAGE_MAP_SIZE);
-    const first = start >>> 12, last = Math.min((end - 1) >>> 12, PAGE_MAP_SIZE - 1);
+    // a page's "and the next" bits depend on the next page: the page before the range is recomputed too
+    const first = Math.max((start >>> 12) - 1, 0), last = Math.min((end - 1) >>> 12, PAGE_MAP_SIZE - 1);
+    const fast = (p: number): number => {
+      const bits = p < PAGE_MAP_SIZE ? this.prot[p] ?? 0 : 0;
+      return (bits & PROT_READ ? PAGE_FAST_READ : 0) | (bits & PROT_WRITE && !this.codePages.has(p) ? PAGE_FAST_WRITE : 0);
+    };
+    let next = fast(first);
     for (let p = first; p <= last; p++) {
-      const bits = this.prot[p]!;
-      this.u8[PAGE_MAP_BASE + p] = (bits & PROT_READ ? PAGE_FAST_READ : 0) |
-        (bits & PROT_WRITE && !this.codePages.has(p) ? PAGE_FAST_WRITE : 0);
+      const here = next;
+      next = fast(p + 1);
+      const both = here & next;
+      this.u8[PAGE_MAP_BASE + p] = here | (both & PAGE_FAST_READ ? PAGE_FAST_READ2 : 0) | (both & PAGE_FAST_WRITE ? PAGE_FAST_WRITE2 : 0);
     }
   }
 

@@ -47,9 +47,10 @@ export const AOT_SECTION = "isa2wasm";
  * Version of the module format (manifest and the runtime interface its code relies on); the runtime refuses
  * other versions. 2: memory checks read the per-page map at PAGE_MAP_BASE, and accesses the map does not
  * allow leave with ExitKind.Slow (1: a 64 KiB-chunk map and the mem_load/mem_store imports). 3: the jump
- * cache is two-way set-associative (exits.ts).
+ * cache is two-way set-associative (exits.ts). 4: multi-byte accesses test the page map's "this page and the
+ * next" bits (PAGE_FAST_READ2, PAGE_FAST_WRITE2).
  */
-export const AOT_FORMAT = 3;
+export const AOT_FORMAT = 4;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

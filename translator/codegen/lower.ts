@@ -16,7 +16,7 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { loopHeads, regionEntries, regionSuccessors, type Region } from "../ir/region.ts";
-import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_WRITE, PAGE_MAP_BASE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
+import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FAST_WRITE2, PAGE_MAP_BASE, PAGE_MAP_SIZE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag } from "../ir/ir.ts";
@@ -536,17 +536,22 @@ class RegionLowering {
     const m = this.m;
     const get = () => m.local.get(a32, binaryen.i32);
     const slow = `slow${this.labels++}`, ok = `ok${this.labels++}`;
-    const page = () => m.i32.shr_u(get(), m.i32.const(12));
     // the checks branch to $ok when the access may go ahead, to $slow when the runtime must do it
     const checks: X[] = [];
-    if (this.is64(addr)) checks.push(m.br(slow, m.i64.ne(m.i64.shr_u(this.t(addr), m.i64.const(32n)), m.i64.const(0n))));
-    if (size > 1) {
-      // the page and the next one both allow it (one 16-bit read of the map): the access may cross pages
-      const both = bit | (bit << 8);
-      checks.push(m.br(ok, m.i32.eq(m.i32.and(m.i32.load16_u(PAGE_MAP_BASE, 1, page()), m.i32.const(both)), m.i32.const(both))));
+    let page: () => X;
+    if (this.is64(addr)) {
+      // the 64-bit page number, below 2^20 (a 32-bit address), indexes the map
+      const p = this.scratch(binaryen.i64);
+      checks.push(m.br(slow, m.i64.ge_u(m.local.tee(p, m.i64.shr_u(this.t(addr), m.i64.const(12n)), binaryen.i64), m.i64.const(BigInt(PAGE_MAP_SIZE)))));
+      page = () => m.i32.wrap(m.local.get(p, binaryen.i64));
+    } else {
+      page = () => m.i32.shr_u(get(), m.i32.const(12));
     }
-    // else (the last page of a mapping): the page allows it and the access stays inside the page
-    checks.push(m.br(slow, m.i32.eqz(m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, page()), m.i32.const(bit)))));
+    const mapAllows = (b: number) => m.i32.and(m.i32.load8_u(PAGE_MAP_BASE, 1, page()), m.i32.const(b));
+    // several bytes: the page and the next one both allow it, so the access may cross pages
+    if (size > 1) checks.push(m.br(ok, mapAllows(bit === PAGE_FAST_READ ? PAGE_FAST_READ2 : PAGE_FAST_WRITE2)));
+    // else (one byte, or the last page of a mapping): the page allows it and the access stays inside the page
+    checks.push(m.br(slow, m.i32.eqz(mapAllows(bit))));
     if (size > 1) checks.push(m.br(slow, m.i32.gt_u(m.i32.and(get(), m.i32.const(PAGE_SIZE - 1)), m.i32.const(PAGE_SIZE - size))));
     checks.push(m.br(ok));
     // one copy of the access after the checks (no value merged from several copies)
