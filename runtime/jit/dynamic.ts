@@ -268,6 +268,8 @@ export class DynamicExecutor {
     }
     if (dropped === 0) return;
     this.stats.invalidations += dropped;
+    // translated code no longer jumps straight to its module's regions (one of them may be stale)
+    this.mem.dv.setInt32(CONTROL_BASE + CTRL.noDirect, 1, true);
     this.clearJumpCache();
     this.mem.clearCodeRanges();
     // entries of one module share their page list

@@ -49,6 +49,12 @@ export const CTRL = {
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
   /**
+   * i32, 0 while ahead-of-time code may jump straight to the region of a direct target in its own module
+   * (a tail call, no jump-cache lookup); the runtime sets it for good once it drops any translation (code
+   * written or fence.i), after which every exit goes through the jump cache, which it keeps current.
+   */
+  noDirect: 28,
+  /**
    * i32, Trap: 1 when `addr` holds a fault address (memory faults), 0 for traps without one (illegal
    * instruction, ebreak). The memory helpers also set it to tell translated code that an access faulted.
    */

@@ -425,4 +425,30 @@ test("an exit writes back the registers written on any path to it, loops include
   assert.equal(straight.regs, [3n, 0n, 0n, 0n, 0n, 1n, 7n, 8n, 9n, 10n]);
 });
 
+test("in an ahead-of-time module a direct exit tail-calls the target's region, unless over the limit or after a translation was dropped", async () => {
+  const a = new BlockBuilder(0x100, types);
+  a.insn(0x100, 4); a.set(X1, a.i64(1n));
+  const first = a.finish({ kind: "jump", target: 0x200 });
+  const b = new BlockBuilder(0x200, types);
+  b.insn(0x200, 4); b.set(X2, b.i64(2n));
+  const second = b.finish({ kind: "jump", target: 0x300 });
+  const compiled = compileRegions(layout, [{ entry: 0x100, blocks: [first] }, { entry: 0x200, blocks: [second] }], { aot: true });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+  const fn = instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number;
+  const run = (limit: bigint, noDirect: number) => {
+    st.setI64(X1, 0n); st.setI64(X2, 0n);
+    mem.dv.setBigInt64(CONTROL_BASE + CTRL.icount, 0n, true);
+    mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, limit, true);
+    mem.dv.setInt32(CONTROL_BASE + CTRL.noDirect, noDirect, true);
+    return { pc: fn(), x1: st.getI64(X1), x2: st.getI64(X2), icount: mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true) };
+  };
+  // the jump cache is empty: only the direct tail call reaches 0x200's region
+  assert.equal(run(100n, 0), { pc: 0x300, x1: 1n, x2: 2n, icount: 2n });
+  assert.equal(run(1n, 0), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "at the instruction limit");
+  assert.equal(run(100n, 1), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "after a translation was dropped");
+});
+
 test.run();

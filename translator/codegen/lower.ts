@@ -78,8 +78,19 @@ function switchTable(known: number[]): SwitchTable | undefined {
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
-export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper", fastFp = true): void {
-  new RegionLowering(m, layout, region, aot, structure, fastFp).lower();
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper", fastFp = true,
+  direct: ReadonlyMap<number, DirectTarget> = new Map()): void {
+  new RegionLowering(m, layout, region, aot, structure, fastFp, direct).lower();
+}
+
+/** A region entry of the same module that exits to its pc may tail-call directly: its body function and entry ordinal. */
+export interface DirectTarget { body: string; ordinal: number }
+
+/** The direct targets of a module's regions: every entry pc of every region. */
+export function directTargets(regions: Region[]): Map<number, DirectTarget> {
+  const out = new Map<number, DirectTarget>();
+  for (const r of regions) regionEntries(r).forEach((pc, ordinal) => out.set(pc, { body: bodyName(r), ordinal }));
+  return out;
 }
 
 /**
@@ -149,7 +160,9 @@ class RegionLowering {
     private readonly aot: boolean,
     private readonly structure: Structure,
     /** inline FP fast paths (fpfast.ts) before the exact helpers */
-    private readonly fastFp: boolean) {
+    private readonly fastFp: boolean,
+    /** regions of the same module that direct exits may tail-call (ahead-of-time modules) */
+    private readonly direct: ReadonlyMap<number, DirectTarget>) {
     this.icount = this.local(binaryen.i32);
     this.budget = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
@@ -211,7 +224,7 @@ class RegionLowering {
     }
     this.computeWrittenOnEntry();
     const leave = (from: Block, pc: number): binaryen.RelooperBlockRef =>
-      relooper.addBlock(this.leaveFrom(from, ExitKind.Jump, ExitClass.Direct, m.i32.const(pc | 0)));
+      relooper.addBlock(this.leaveFrom(from, ExitKind.Jump, ExitClass.Direct, m.i32.const(pc | 0), pc));
     /** indirect jumps with known targets in the region: the local holding the address, and the leaving block */
     const indirect = new Map<number, { known: number[]; target: number; leave: binaryen.RelooperBlockRef; table: SwitchTable | undefined }>();
     this.region.blocks.forEach((b, i) => {
@@ -225,7 +238,7 @@ class RegionLowering {
         case "jump": case "call": {
           const target = exit.target;
           if (pcs.has(target)) entries.set(b.pc, relooper.addBlock(m.block(null, code)));
-          else entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.leaveFrom(b, ExitKind.Jump, ExitClass.Direct, m.i32.const(target | 0))])));
+          else entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.leaveFrom(b, ExitKind.Jump, ExitClass.Direct, m.i32.const(target | 0), target)])));
           break;
         }
         case "branch": entries.set(b.pc, relooper.addBlock(m.block(null, code))); break;
@@ -375,9 +388,23 @@ class RegionLowering {
    * Leaves the region at the end of block `from`: writes back the slots written on the way (see
    * computeWrittenOnEntry), records `kind` and chains to `pc` with exit class `cls`.
    */
-  private leaveFrom(from: Block, kind: ExitKind, cls: ExitClass, pc: X): X {
+  private leaveFrom(from: Block, kind: ExitKind, cls: ExitClass, pc: X, directPc?: number): X {
     const m = this.m;
     const slots = [...this.writtenBy.get(from.pc)!].filter((sl) => this.written.has(sl)).sort((a, b) => a - b);
+    const direct = kind === ExitKind.Jump && directPc !== undefined ? this.direct.get(directPc) : undefined;
+    if (direct) {
+      // a region of this module: tail-call it while below the instruction limit and while no translation
+      // has been dropped, else through the jump cache
+      const zero = () => m.i32.const(0);
+      return m.block(null, [
+        ...this.writeBack(slots),
+        m.i32.store(CONTROL_BASE + CTRL.kind, 4, zero(), m.i32.const(kind)),
+        m.if(m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.noDirect, 4, zero())),
+          m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()))),
+        m.return_call(direct.body, [m.i32.const(direct.ordinal)], binaryen.i32)),
+        m.return_call(CHAIN, [pc, m.i32.const(cls)], binaryen.i32),
+      ]);
+    }
     if (2 * slots.length >= this.written.size) {
       // most of them: the shared epilogue (one copy of the stores)
       return m.block(null, [...(cls === ExitClass.Direct ? [] : [m.local.set(this.exitClass, m.i32.const(cls))]), this.exitTo(kind, pc)]);

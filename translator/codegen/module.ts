@@ -1,7 +1,7 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, bodyName, declareImports, helpersUsed, regionEntries, regionName, UnsupportedIR, type Region, type Structure } from "./lower.ts";
+import { addRegion, addSupportFunctions, bodyName, declareImports, directTargets, helpersUsed, regionEntries, regionName, UnsupportedIR, type DirectTarget, type Region, type Structure } from "./lower.ts";
 import { reachableBlocks, separateNestedEntries } from "../ir/region.ts";
 
 /** The result of compiling a batch of regions. */
@@ -53,8 +53,24 @@ export interface CompileOptions {
   progress?: (done: number, total: number) => void;
 }
 
-/** Compiles `regions` for a guest with state `layout` into one module. */
+/**
+ * Compiles `regions` for a guest with state `layout` into one module. In an ahead-of-time module, exits to
+ * the entry of another region of the module tail-call it directly (lower.ts DirectTarget); when some region
+ * cannot be lowered, the module is compiled again without direct exits (they could name a missing function).
+ */
 export function compileRegions(layout: StateLayout, regions: Region[], opts: CompileOptions = {}): CompiledModule {
+  if (opts.aot) {
+    const t0 = performance.now();
+    const first = compileOnce(layout, regions, opts, true);
+    if (first) return first;
+    const again = compileOnce(layout, regions, opts, false)!;
+    return { ...again, compileMs: performance.now() - t0 };
+  }
+  return compileOnce(layout, regions, opts, false)!;
+}
+
+/** {@link compileRegions} with or without direct exits; undefined when `useDirect` and a region was rejected. */
+function compileOnce(layout: StateLayout, regions: Region[], opts: CompileOptions, useDirect: boolean): CompiledModule | undefined {
   const t0 = performance.now();
   const rejected: CompiledModule["rejected"] = [];
   const compiled: CompiledModule["regions"] = [];
@@ -68,9 +84,12 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
     for (const s of opts.customSections ?? []) m.addCustomSection(s.name, s.data);
     let done = 0;
     const bodies: string[] = [];
+    // no loop entered at two entries (the Relooper would dispatch inside it): such entries get their own copies
+    const shaped = regions.flatMap(separateNestedEntries);
+    const direct = useDirect ? directTargets(shaped) : new Map<number, DirectTarget>();
     const add = (r: Region): boolean => {
       try {
-        addRegion(m, layout, r, opts.aot ?? false, opts.structure, opts.fpFastPaths ?? true);
+        addRegion(m, layout, r, opts.aot ?? false, opts.structure, opts.fpFastPaths ?? true, direct);
         bodies.push(bodyName(r));
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
         return true;
@@ -80,11 +99,11 @@ export function compileRegions(layout: StateLayout, regions: Region[], opts: Com
         return false;
       }
     };
-    // no loop entered at two entries (the Relooper would dispatch inside it): such entries get their own copies
-    const shaped = regions.flatMap(separateNestedEntries);
     for (const r of shaped) {
       opts.progress?.(done++, shaped.length);
-      if (add(r) || regionEntries(r).length === 1) continue;
+      if (add(r)) continue;
+      if (useDirect) return undefined;
+      if (regionEntries(r).length === 1) continue;
       // a multiple-entry region that failed: one single-entry region per entry instead (blocks duplicated)
       rejected.pop();
       for (const pc of regionEntries(r)) add({ entry: pc, blocks: reachableBlocks(r.blocks, pc) });
