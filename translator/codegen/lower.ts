@@ -324,7 +324,7 @@ class RegionLowering {
       prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
         m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
     }
-    const epilogue = [...this.writeBack(this.written), m.return_call(CHAIN, [m.local.get(this.ret, binaryen.i32), m.local.get(this.exitClass, binaryen.i32)], binaryen.i32)];
+    const epilogue = [...this.writeBack(this.written), ...this.chainTo(this.ret, () => m.local.get(this.exitClass, binaryen.i32), true)];
     const fn = m.block(null, [
       ...prologue,
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
@@ -405,17 +405,47 @@ class RegionLowering {
         m.return_call(CHAIN, [pc, m.i32.const(cls)], binaryen.i32),
       ]);
     }
+    const target = this.scratch(binaryen.i32);
     if (2 * slots.length >= this.written.size) {
       // most of them: the shared epilogue (one copy of the stores)
       return m.block(null, [...(cls === ExitClass.Direct ? [] : [m.local.set(this.exitClass, m.i32.const(cls))]), this.exitTo(kind, pc)]);
     }
-    const target = this.scratch(binaryen.i32);
     return m.block(null, [
       m.local.set(target, pc),
       ...this.writeBack(slots),
       m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind)),
-      m.return_call(CHAIN, [m.local.get(target, binaryen.i32), m.i32.const(cls)], binaryen.i32),
+      ...(kind === ExitKind.Jump ? this.chainTo(target, () => m.i32.const(cls), false)
+        : [m.return_call(CHAIN, [m.local.get(target, binaryen.i32), m.i32.const(cls)], binaryen.i32)]),
     ]);
+  }
+
+  /**
+   * Continues at the guest pc in local `pc` after the state is written back: the jump-cache lookup of
+   * `chain` (exits.ts), inline, so that each exit has its own indirect call site (one shared site predicts
+   * badly); on a miss, over the instruction limit or (when `checkKind`) after an exit other than a Jump,
+   * `chain` itself, which counts the lookup and returns the pc to the runtime.
+   */
+  private chainEntry = 0;
+  private chainTo(pc: number, cls: () => X, checkKind: boolean): X[] {
+    const m = this.m;
+    const { i32 } = binaryen;
+    if (this.chainEntry === 0) this.chainEntry = this.local(i32);
+    const zero = () => m.i32.const(0);
+    const target = () => m.local.get(pc, i32), entry = () => m.local.get(this.chainEntry, i32);
+    const counter = () => m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(cls(), m.i32.const(4)));
+    const bump = (offset: number) => m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
+    const hash = m.i32.and(m.i32.xor(m.i32.shr_u(target(), m.i32.const(1)), m.i32.shr_u(target(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
+    const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, entry()), target()), m.block(null, [
+      bump(0), bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, entry()), [], binaryen.none, i32)]));
+    let go: X = m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()));
+    if (checkKind) go = m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero())), go);
+    return [
+      m.if(m.i32.and(go, m.i32.ne(target(), zero())), m.block(null, [
+        m.local.set(this.chainEntry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
+        way(0), way(8),
+      ])),
+      m.return_call(CHAIN, [target(), cls()], i32),
+    ];
   }
 
   /**
