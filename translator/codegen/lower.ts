@@ -392,30 +392,29 @@ class RegionLowering {
     const m = this.m;
     const slots = [...this.writtenBy.get(from.pc)!].filter((sl) => this.written.has(sl)).sort((a, b) => a - b);
     const direct = kind === ExitKind.Jump && directPc !== undefined ? this.direct.get(directPc) : undefined;
+    if (!direct && 2 * slots.length >= this.written.size) {
+      // most of them: the shared epilogue (one copy of the stores)
+      return m.block(null, [...(cls === ExitClass.Direct ? [] : [m.local.set(this.exitClass, m.i32.const(cls))]), this.exitTo(kind, pc)]);
+    }
+    const target = this.scratch(binaryen.i32);
+    const chain = () => m.return_call(CHAIN, [m.local.get(target, binaryen.i32), m.i32.const(cls)], binaryen.i32);
+    let continueAt: X[];
     if (direct) {
       // a region of this module: tail-call it while below the instruction limit and while no translation
       // has been dropped, else through the jump cache
-      const zero = () => m.i32.const(0);
-      return m.block(null, [
-        ...this.writeBack(slots),
-        m.i32.store(CONTROL_BASE + CTRL.kind, 4, zero(), m.i32.const(kind)),
-        m.if(m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.noDirect, 4, zero())),
-          m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()))),
-        m.return_call(direct.body, [m.i32.const(direct.ordinal)], binaryen.i32)),
-        m.return_call(CHAIN, [pc, m.i32.const(cls)], binaryen.i32),
-      ]);
-    }
-    const target = this.scratch(binaryen.i32);
-    if (2 * slots.length >= this.written.size) {
-      // most of them: the shared epilogue (one copy of the stores)
-      return m.block(null, [...(cls === ExitClass.Direct ? [] : [m.local.set(this.exitClass, m.i32.const(cls))]), this.exitTo(kind, pc)]);
+      continueAt = [
+        m.if(m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.noDirect, 4, m.i32.const(0))), belowLimit(m)),
+          m.return_call(direct.body, [m.i32.const(direct.ordinal)], binaryen.i32)),
+        chain(),
+      ];
+    } else {
+      continueAt = kind === ExitKind.Jump ? this.chainTo(target, () => m.i32.const(cls), false) : [chain()];
     }
     return m.block(null, [
       m.local.set(target, pc),
       ...this.writeBack(slots),
       m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind)),
-      ...(kind === ExitKind.Jump ? this.chainTo(target, () => m.i32.const(cls), false)
-        : [m.return_call(CHAIN, [m.local.get(target, binaryen.i32), m.i32.const(cls)], binaryen.i32)]),
+      ...continueAt,
     ]);
   }
 
@@ -430,20 +429,11 @@ class RegionLowering {
     const m = this.m;
     const { i32 } = binaryen;
     if (this.chainEntry === 0) this.chainEntry = this.local(i32);
-    const zero = () => m.i32.const(0);
-    const target = () => m.local.get(pc, i32), entry = () => m.local.get(this.chainEntry, i32);
-    const counter = () => m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(cls(), m.i32.const(4)));
-    const bump = (offset: number) => m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
-    const hash = m.i32.and(m.i32.xor(m.i32.shr_u(target(), m.i32.const(1)), m.i32.shr_u(target(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
-    const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, entry()), target()), m.block(null, [
-      bump(0), bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, entry()), [], binaryen.none, i32)]));
-    let go: X = m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()));
-    if (checkKind) go = m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero())), go);
+    const target = () => m.local.get(pc, i32);
+    let go = belowLimit(m);
+    if (checkKind) go = m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0))), go);
     return [
-      m.if(m.i32.and(go, m.i32.ne(target(), zero())), m.block(null, [
-        m.local.set(this.chainEntry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
-        way(0), way(8),
-      ])),
+      m.if(m.i32.and(go, m.i32.ne(target(), m.i32.const(0))), jumpCacheLookup(m, target, this.chainEntry, cls)),
       m.return_call(CHAIN, [target(), cls()], i32),
     ];
   }
@@ -930,29 +920,41 @@ export function addSupportFunctions(m: binaryen.Module): void {
  */
 function addChaining(m: binaryen.Module): void {
   const { i32 } = binaryen;
-  const PC = 0, CLASS = 1, ENTRY = 2, COUNTER = 3;
-  const pc = () => m.local.get(PC, i32), entry = () => m.local.get(ENTRY, i32), counter = () => m.local.get(COUNTER, i32);
-  const zero = () => m.i32.const(0);
-  const bump = (offset: number) => m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
-  const hash = m.i32.and(m.i32.xor(m.i32.shr_u(pc(), m.i32.const(1)), m.i32.shr_u(pc(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
+  const PC = 0, CLASS = 1, ENTRY = 2;
+  const pc = () => m.local.get(PC, i32);
+  const cls = () => m.local.get(CLASS, i32);
   const body = m.block(null, [
-    m.if(m.i32.and(
-      m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, zero()), m.i32.const(ExitKind.Jump)),
-      m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, zero()), m.i64.load(CONTROL_BASE + CTRL.limit, 8, zero()))),
-    m.block(null, [
-      m.local.set(COUNTER, m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(m.local.get(CLASS, i32), m.i32.const(4)))),
-      bump(0),
-      m.local.set(ENTRY, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
-      m.if(m.i32.ne(pc(), zero()), m.block(null, [
-        m.if(m.i32.eq(m.i32.load(0, 4, entry()), pc()),
-          m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(4, 4, entry()), [], binaryen.none, i32)])),
-        m.if(m.i32.eq(m.i32.load(8, 4, entry()), pc()),
-          m.block(null, [bump(8), m.return_call_indirect(REGION_TABLE, m.i32.load(12, 4, entry()), [], binaryen.none, i32)])),
-      ])),
-    ])),
+    m.if(m.i32.and(m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)), m.i32.const(ExitKind.Jump)), belowLimit(m)),
+      m.block(null, [bump(m, cls, 0), m.if(m.i32.ne(pc(), m.i32.const(0)), jumpCacheLookup(m, pc, ENTRY, cls, false))])),
     m.return(pc()),
   ], i32);
-  m.addFunction(CHAIN, binaryen.createType([i32, i32]), i32, [i32, i32], body);
+  m.addFunction(CHAIN, binaryen.createType([i32, i32]), i32, [i32], body);
+}
+
+/** Translated code's instruction count is below the chaining limit (CTRL.limit). */
+function belowLimit(m: binaryen.Module): X {
+  return m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)));
+}
+
+/** Adds one to the jump-cache counter at `offset` (0 lookups, 8 hits) of exit class `cls` (CTRL.chain). */
+function bump(m: binaryen.Module, cls: () => X, offset: number): X {
+  const counter = () => m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(cls(), m.i32.const(4)));
+  return m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
+}
+
+/**
+ * The jump-cache lookup of guest pc `target` (exits.ts): finds its set (address kept in local `entry`) and
+ * tail-calls the region of the way that holds the pc, counting the hit (and, when `countLookup`, the lookup)
+ * for exit class `cls`; falls through on a miss.
+ */
+function jumpCacheLookup(m: binaryen.Module, target: () => X, entry: number, cls: () => X, countLookup = true): X {
+  const { i32 } = binaryen;
+  const set = () => m.local.get(entry, i32);
+  const hash = m.i32.and(m.i32.xor(m.i32.shr_u(target(), m.i32.const(1)), m.i32.shr_u(target(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
+  const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), target()), m.block(null, [
+    ...(countLookup ? [bump(m, cls, 0)] : []), bump(m, cls, 8),
+    m.return_call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, set()), [], binaryen.none, i32)]));
+  return m.block(null, [m.local.set(entry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))), way(0), way(8)]);
 }
 
 /**
