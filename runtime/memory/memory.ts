@@ -16,7 +16,7 @@ export const STATE_BASE = 0x1000;
 export const CONTROL_BASE = 0x3000;
 /**
  * The page map read by translated code: one byte per 4 KiB page of the 32-bit guest address space: bit 0 ({@link PAGE_FAST_READ}) = the page is readable, bit 1 ({@link PAGE_FAST_WRITE}) = it
- * is writable and holds no translated code. Translated code takes a slow path (back to the runtime)
+ * is readable and writable and holds no translated code (so one write check also covers reads: translator/codegen/access.ts). Translated code takes a slow path (back to the runtime)
  * whenever a bit is clear, so the exact checks stay in one place ({@link GuestMemory.check}).
  *
  * It lives inside the guest address range, in the gap between the mmap area (which grows down from
@@ -133,7 +133,7 @@ export class GuestMemory {
     const first = Math.max((start >>> 12) - 1, 0), last = Math.min((end - 1) >>> 12, PAGE_MAP_SIZE - 1);
     const fast = (p: number): number => {
       const bits = p < PAGE_MAP_SIZE ? this.prot[p] ?? 0 : 0;
-      return (bits & PROT_READ ? PAGE_FAST_READ : 0) | (bits & PROT_WRITE && !this.codePages.has(p) ? PAGE_FAST_WRITE : 0);
+      return (bits & PROT_READ ? PAGE_FAST_READ : 0) | (bits & PROT_WRITE && bits & PROT_READ && !this.codePages.has(p) ? PAGE_FAST_WRITE : 0);
     };
     let next = fast(first);
     for (let p = first; p <= last; p++) {

@@ -4,7 +4,8 @@ import { BlockBuilder } from "../ir/builder.ts";
 import { makeStateLayout } from "../ir/ir.ts";
 import { compileRegions, regionsToText } from "./module.ts";
 import { CTRL, ExitKind } from "./exits.ts";
-import { CONTROL_BASE, GuestMemory, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
+import { CONTROL_BASE, GuestMemory, PAGE_FAST_READ, PAGE_FAST_WRITE, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
+import { planAccessGroups } from "./access.ts";
 import { CpuState } from "../../runtime/state.ts";
 import type { Region } from "./lower.ts";
 import { translationImports } from "../../runtime/jit/imports.ts";
@@ -150,7 +151,8 @@ test("accesses the page map does not allow leave before their instruction (ExitK
   const b = new BlockBuilder(0x200, types);
   b.insn(0x200, 4); b.set(X3, b.i64(7n));
   b.insn(0x204, 4); const v = b.load("i64", b.get(X1), 4, true, "be"); b.set(X2, v);
-  b.insn(0x208, 4); b.store(b.get(X1), b.bin("i64", "add", v, b.i64(1n)), 2, "le");
+  // (an address that is not a register plus a constant: checked on its own, not grouped with the load; see access.ts)
+  b.insn(0x208, 4); b.store(b.bin("i64", "or", b.get(X1), b.i64(0n)), b.bin("i64", "add", v, b.i64(1n)), 2, "le");
   const blk = b.finish({ kind: "jump", target: 0x300 });
   const mem = new GuestMemory();
   mem.map(0x20000, 0x10000, PROT_READ | PROT_WRITE);
@@ -208,6 +210,80 @@ test("accesses the page map does not allow leave before their instruction (ExitK
   st.setI64(X1, 0x70010n);
   assert.is(fn(), 0x300);
   assert.equal([...mem.u8.subarray(0x70010, 0x70012)], [0x01, 0], "the low half of -0x7fffffff, little-endian");
+});
+
+test("accesses off one register within a page share one check at the first; if any would leave, the first leaves", async () => {
+  // 0x200: x3 = 7; 0x204: x2 = u8 [x1 + 8]; 0x208: x2 += u64 [x1 + 0]; 0x20c: u32 [x1 + 16] = x2
+  const b = new BlockBuilder(0x200, types);
+  b.insn(0x200, 4); b.set(X3, b.i64(7n));
+  b.insn(0x204, 4); b.set(X2, b.load("i64", b.bin("i64", "add", b.get(X1), b.i64(8n)), 1, false, "le"));
+  b.insn(0x208, 4); b.set(X2, b.bin("i64", "add", b.get(X2), b.load("i64", b.bin("i64", "add", b.get(X1), b.i64(0n)), 8, false, "le")));
+  b.insn(0x20c, 4); b.store(b.bin("i64", "add", b.get(X1), b.i64(16n)), b.get(X2), 4, "le");
+  const blk = b.finish({ kind: "jump", target: 0x300 });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate({ entry: 0x200, blocks: [blk] }, mem);
+  const icount = () => mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true);
+  const kind = () => mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true);
+  const runs = (addr: number) => {
+    mem.u8.fill(0, addr, addr + 20);
+    mem.u8[addr + 8] = 5; mem.u8[addr] = 0x30;
+    st.setI64(X1, BigInt(addr)); st.setI64(X2, 99n);
+    assert.is(fn(), 0x300, `0x${addr.toString(16)}`);
+    assert.is(st.getI64(X2), 0x35n);
+    assert.is(mem.dv.getUint32(addr + 16, true), 0x35);
+  };
+  const leavesFirst = (addr: number) => {
+    st.setI64(X1, BigInt(addr)); st.setI64(X2, 99n);
+    const before = icount();
+    assert.is(fn(), 0x204, `0x${addr.toString(16)}`);
+    assert.is(kind(), ExitKind.Slow);
+    assert.is(icount() - before, 1n, "only the first instruction completed");
+    assert.is(st.getI64(X2), 99n);
+  };
+  mem.map(0x70000, 0x1000, PROT_READ | PROT_WRITE);
+  runs(0x70100);
+  // the group's span (20 bytes) at the end of the last page of a mapping: inside the page it runs
+  runs(0x70fec);
+  // the store alone would reach the unmapped next page: the group leaves at its first access
+  leavesFirst(0x70ff0);
+  // across into a mapped page it runs
+  mem.map(0x71000, 0x1000, PROT_READ | PROT_WRITE);
+  runs(0x70ff8);
+  // a read-only page: the loads would run, the store would not, so the group leaves before the loads
+  mem.protect(0x70000, 0x1000, PROT_READ);
+  leavesFirst(0x70100);
+  // a page with translated code, likewise; an address >= 2^32 leaves too
+  mem.protect(0x70000, 0x1000, PROT_READ | PROT_WRITE);
+  mem.addCodeRange(0x70000, 0x70010);
+  leavesFirst(0x70100);
+  leavesFirst(0x1_0007_0100 as number);
+  mem.clearCodeRanges();
+  runs(0x70100);
+});
+
+test("access groups: one base value within a page; a write of the register, a far offset or a conditional store starts anew", () => {
+  const b = new BlockBuilder(0x200, types);
+  b.insn(0x200, 4);
+  const at = (off: bigint) => b.bin("i64", "add", b.get(X1), b.i64(off));
+  b.load("i64", at(-8n), 8, false, "le");
+  b.load("i64", at(4080n), 8, false, "le");
+  b.load("i64", at(4090n), 8, false, "le"); // span -8 .. 4098 > 4096: a group of its own
+  b.set(X1, b.bin("i64", "add", b.get(X1), b.i64(1n)));
+  b.insn(0x204, 4);
+  b.load("i64", at(0n), 8, false, "le"); // x1 written: a new value
+  b.store(at(8n), b.get(X2), 8, "le", b.i32(1));
+  b.store(at(4n), b.get(X2), 4, "le");
+  const blk = b.finish({ kind: "jump", target: 0x300 });
+  const plan = planAccessGroups(blk);
+  const mems = blk.ops.filter((o) => o.op === "load" || o.op === "store");
+  const got = mems.map((o) => plan.get(o));
+  assert.equal(got[0], { covered: false, lo: 0, span: 4096, bit: PAGE_FAST_READ });
+  assert.equal(got[1], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_READ });
+  assert.is(got[2], undefined, "alone: checked by itself");
+  assert.equal(got[3], { covered: false, lo: 0, span: 8, bit: PAGE_FAST_WRITE }, "with the later store: the write bits");
+  assert.is(got[4], undefined, "a conditional store is checked by itself");
+  assert.equal(got[5], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_WRITE });
 });
 
 /**

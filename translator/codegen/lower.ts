@@ -16,6 +16,7 @@
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { loopHeads, regionEntries, regionSuccessors, type Region } from "../ir/region.ts";
+import { planAccessGroups, type AccessPlan } from "./access.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FAST_WRITE2, PAGE_MAP_BASE, PAGE_MAP_SIZE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
@@ -494,6 +495,8 @@ class RegionLowering {
   }
 
   private readonly blockTemps = new Map<Block, number[]>();
+  /** the current block's grouped memory accesses (see planAccessGroups) */
+  private accessPlan: Map<Op, AccessPlan> = new Map();
 
   private lowerBlock(b: Block): X[] {
     this.block = b;
@@ -508,6 +511,7 @@ class RegionLowering {
         this.exitTo(ExitKind.Jump, m.i32.const(b.pc | 0))));
     }
     out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
+    this.accessPlan = planAccessGroups(b);
     for (const op of b.ops) out.push(...this.lowerOp(op));
     out.push(...this.flush());
     return out;
@@ -579,9 +583,24 @@ class RegionLowering {
    * holding translated code. Keeping calls out of the fast path lets the host compiler keep guest registers
    * in machine registers across loops.
    */
-  private checkedAccess(addr: Temp, size: number, bit: number, a32: number, access: X, ty: binaryen.Type): X {
+  private checkedAccess(addr: Temp, size: number, bit: number, a32: number, access: X, ty: binaryen.Type, plan?: AccessPlan): X {
     const m = this.m;
-    const get = () => m.local.get(a32, binaryen.i32);
+    // a group's leader checks the group's whole span [addr + lo, addr + lo + span) instead of its own bytes
+    const lo = plan?.lo ?? 0;
+    if (plan !== undefined) size = plan.span;
+    let get = () => m.local.get(a32, binaryen.i32);
+    if (lo !== 0) {
+      const h = this.scratch(binaryen.i32);
+      const low = m.local.set(h, m.i32.add(get(), m.i32.const(lo)));
+      get = () => m.local.get(h, binaryen.i32);
+      const rest = this.checkedAccessAt(addr, lo, size, bit, get, access, ty);
+      return ty === binaryen.none ? m.block(null, [low, rest]) : m.block(null, [low, rest], ty);
+    }
+    return this.checkedAccessAt(addr, 0, size, bit, get, access, ty);
+  }
+
+  private checkedAccessAt(addr: Temp, lo: number, size: number, bit: number, get: () => X, access: X, ty: binaryen.Type): X {
+    const m = this.m;
     const slow = `slow${this.labels++}`, ok = `ok${this.labels++}`;
     // the checks branch to $ok when the access may go ahead, to $slow when the runtime must do it
     const checks: X[] = [];
@@ -589,7 +608,8 @@ class RegionLowering {
     if (this.is64(addr)) {
       // the 64-bit page number, below 2^20 (a 32-bit address), indexes the map
       const p = this.scratch(binaryen.i64);
-      checks.push(m.br(slow, m.i64.ge_u(m.local.tee(p, m.i64.shr_u(this.t(addr), m.i64.const(12n)), binaryen.i64), m.i64.const(BigInt(PAGE_MAP_SIZE)))));
+      const start = lo === 0 ? this.t(addr) : m.i64.add(this.t(addr), m.i64.const(BigInt(lo)));
+      checks.push(m.br(slow, m.i64.ge_u(m.local.tee(p, m.i64.shr_u(start, m.i64.const(12n)), binaryen.i64), m.i64.const(BigInt(PAGE_MAP_SIZE)))));
       page = () => m.i32.wrap(m.local.get(p, binaryen.i64));
     } else {
       page = () => m.i32.shr_u(get(), m.i32.const(12));
@@ -647,7 +667,9 @@ class RegionLowering {
             if (op.signed && op.size === 2) v = m.i32.extend16_s(v);
           }
         }
-        return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, this.checkedAccess(op.addr, op.size, PAGE_FAST_READ, a32, v, wasmTy(op.ty)))];
+        const plan = this.accessPlan.get(op);
+        if (plan?.covered) return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, v)];
+        return [m.local.set(a32, this.toPc(op.addr)), this.def(op.dst, this.checkedAccess(op.addr, op.size, plan?.bit ?? PAGE_FAST_READ, a32, v, wasmTy(op.ty), plan))];
       }
       case "store": {
         const a32 = this.scratch(binaryen.i32);
@@ -660,7 +682,9 @@ class RegionLowering {
         const st = is64
           ? (op.size === 8 ? m.i64.store(0, 1, ptr, v) : op.size === 4 ? m.i64.store32(0, 1, ptr, v) : op.size === 2 ? m.i64.store16(0, 1, ptr, v) : m.i64.store8(0, 1, ptr, v))
           : (op.size >= 4 ? m.i32.store(0, 1, ptr, v) : op.size === 2 ? m.i32.store16(0, 1, ptr, v) : m.i32.store8(0, 1, ptr, v));
-        const access = [m.local.set(a32, this.toPc(op.addr)), this.checkedAccess(op.addr, op.size, PAGE_FAST_WRITE, a32, st, binaryen.none)];
+        const plan = this.accessPlan.get(op);
+        const access = plan?.covered ? [m.local.set(a32, this.toPc(op.addr)), st]
+          : [m.local.set(a32, this.toPc(op.addr)), this.checkedAccess(op.addr, op.size, PAGE_FAST_WRITE, a32, st, binaryen.none, plan)];
         return op.cond === undefined ? access : [m.if(this.t(op.cond), m.block(null, access))];
       }
       case "trapif": {
