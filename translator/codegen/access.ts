@@ -1,10 +1,10 @@
 /**
  * Grouping of a block's memory accesses so that one page-map check covers several of them.
  *
- * Within a lifted block (straight-line code), accesses through the same base value — the same guest
- * register, not written in between, plus different constant offsets — often fall within a few bytes of
- * each other: a function's register saves and restores off sp, a struct's fields, an unrolled loop over an
- * array. Such accesses form a group when the span from the lowest byte to the highest is at most a page.
+ * Within a lifted block (straight-line code), accesses through the same base value plus different
+ * constants — a guest register's value on entry to the block, followed through constant steps such as
+ * x1 = x1 + 8 — often fall within a few bytes of each other: a function's register saves and restores off
+ * sp, a struct's fields, an unrolled loop over an array, a load and a store of the same element. Such accesses form a group when the span from the lowest byte to the highest is at most a page.
  * The group's first access (its leader) checks the whole span at once (the page map's "this page and the
  * next" bits, or the span inside one page); the other members then access memory unchecked.
  *
@@ -29,38 +29,41 @@ import { PAGE_FAST_READ, PAGE_FAST_WRITE, PAGE_SIZE } from "../../runtime/memory
  */
 export interface AccessPlan { covered: boolean; lo: number; span: number; bit: number }
 
+interface Value { root: string; off: number }
 interface Group { key: string; lo: number; hi: number; store: boolean; members: { op: Op; off: number }[] }
 
 /** Plans the block's access groups; accesses absent from the result are checked on their own. */
 export function planAccessGroups(block: Block): Map<Op, AccessPlan> {
   const plan = new Map<Op, AccessPlan>();
   const defs = new Map<Temp, Op>();
-  const keys = new Map<Temp, string>();
-  const version = new Map<number, number>();
+  // each temp's value as a root value plus a constant: a root is a state slot's value on entry to the block
+  // or a temp that is not a constant add; register writes carry values along (x1 = x1 + 8 keeps x1's root)
+  const values = new Map<Temp, Value>();
+  const slots = new Map<number, Value>();
+  const value = (t: Temp): Value => values.get(t) ?? { root: `t${t}`, off: 0 };
   const groups: Group[] = [];
-  // a temp's value identity: a state slot's value between two writes of the slot, or the temp itself
-  const key = (t: Temp): string => keys.get(t) ?? `t${t}`;
   const constant = (t: Temp): number | undefined => {
     const d = defs.get(t);
     if (d?.op !== "const") return undefined;
     const v = typeof d.value === "bigint" ? Number(BigInt.asIntN(64, d.value)) : d.value;
     return Number.isSafeInteger(v) && Math.abs(v) < 1 << 30 ? v : undefined;
   };
+  const offset = (base: Value, c: number): Value | undefined =>
+    Math.abs(base.off + c) < 1 << 30 ? { root: base.root, off: base.off + c } : undefined;
   for (const op of block.ops) {
     if ("dst" in op && op.dst !== undefined) defs.set(op.dst, op);
-    if (op.op === "get") keys.set(op.dst, `s${op.slot}.${version.get(op.slot) ?? 0}`);
-    if (op.op === "set") version.set(op.slot, (version.get(op.slot) ?? 0) + 1);
-    if (op.op !== "load" && (op.op !== "store" || op.cond !== undefined)) continue;
-    // the address as base + constant offset
-    let base = key(op.addr), off = 0;
-    const d = defs.get(op.addr);
-    if (d?.op === "bin" && d.bin === "add") {
-      const cb = constant(d.b), ca = constant(d.a);
-      if (cb !== undefined) { base = key(d.a); off = cb; } else if (ca !== undefined) { base = key(d.b); off = ca; }
+    if (op.op === "get") values.set(op.dst, slots.get(op.slot) ?? { root: `s${op.slot}`, off: 0 });
+    if (op.op === "set") slots.set(op.slot, value(op.value));
+    if (op.op === "bin" && (op.bin === "add" || op.bin === "sub")) {
+      const cb = constant(op.b), ca = op.bin === "add" ? constant(op.a) : undefined;
+      const v = cb !== undefined ? offset(value(op.a), op.bin === "add" ? cb : -cb) : ca !== undefined ? offset(value(op.b), ca) : undefined;
+      if (v !== undefined) values.set(op.dst, v);
     }
+    if (op.op !== "load" && (op.op !== "store" || op.cond !== undefined)) continue;
+    const { root, off } = value(op.addr);
     const end = off + op.size;
-    let g = groups.find((x) => x.key === base && Math.max(x.hi, end) - Math.min(x.lo, off) <= PAGE_SIZE);
-    if (g === undefined) { g = { key: base, lo: off, hi: end, store: false, members: [] }; groups.push(g); }
+    let g = groups.find((x) => x.key === root && Math.max(x.hi, end) - Math.min(x.lo, off) <= PAGE_SIZE);
+    if (g === undefined) { g = { key: root, lo: off, hi: end, store: false, members: [] }; groups.push(g); }
     g.lo = Math.min(g.lo, off); g.hi = Math.max(g.hi, end);
     g.store ||= op.op === "store";
     g.members.push({ op, off });

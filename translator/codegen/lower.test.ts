@@ -262,17 +262,20 @@ test("accesses off one register within a page share one check at the first; if a
   runs(0x70100);
 });
 
-test("access groups: one base value within a page; a write of the register, a far offset or a conditional store starts anew", () => {
+test("access groups: one register value plus constants within a page; a far offset, another value or a conditional store start anew", () => {
   const b = new BlockBuilder(0x200, types);
   b.insn(0x200, 4);
   const at = (off: bigint) => b.bin("i64", "add", b.get(X1), b.i64(off));
   b.load("i64", at(-8n), 8, false, "le");
   b.load("i64", at(4080n), 8, false, "le");
   b.load("i64", at(4090n), 8, false, "le"); // span -8 .. 4098 > 4096: a group of its own
-  b.set(X1, b.bin("i64", "add", b.get(X1), b.i64(1n)));
+  b.set(X1, b.bin("i64", "add", b.get(X1), b.i64(16n)));
   b.insn(0x204, 4);
-  b.load("i64", at(0n), 8, false, "le"); // x1 written: a new value
+  b.load("i64", at(0n), 8, false, "le"); // x1 + 16 after the step: in the first group
   b.store(at(8n), b.get(X2), 8, "le", b.i32(1));
+  b.set(X1, b.get(X2));
+  b.insn(0x208, 4);
+  b.load("i64", at(0n), 8, false, "le"); // x1 is x2 now: a new group
   b.store(at(4n), b.get(X2), 4, "le");
   const blk = b.finish({ kind: "jump", target: 0x300 });
   const plan = planAccessGroups(blk);
@@ -281,9 +284,10 @@ test("access groups: one base value within a page; a write of the register, a fa
   assert.equal(got[0], { covered: false, lo: 0, span: 4096, bit: PAGE_FAST_READ });
   assert.equal(got[1], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_READ });
   assert.is(got[2], undefined, "alone: checked by itself");
-  assert.equal(got[3], { covered: false, lo: 0, span: 8, bit: PAGE_FAST_WRITE }, "with the later store: the write bits");
+  assert.equal(got[3], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_READ }, "through x1 = x1 + 16");
   assert.is(got[4], undefined, "a conditional store is checked by itself");
-  assert.equal(got[5], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_WRITE });
+  assert.equal(got[5], { covered: false, lo: 0, span: 8, bit: PAGE_FAST_WRITE }, "with the later store: the write bits");
+  assert.equal(got[6], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_WRITE });
 });
 
 /**
