@@ -93,10 +93,11 @@ export class DynamicTier implements ExecutionTier {
   /** Jump-cache lookups and hits by translated code so far (CTRL.chain counters). */
   jumpCacheCounts(): DynamicTierStats["jumpCache"] {
     const dv = this.dyn.mem.dv;
-    const at = (cls: ExitClass): JumpCacheCounts => ({
-      lookups: Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls, true)),
-      hits: Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls + 8, true)),
-    });
+    const at = (cls: ExitClass): JumpCacheCounts => {
+      const misses = Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls, true));
+      const hits = Number(dv.getBigInt64(CONTROL_BASE + CTRL.chain + 16 * cls + 8, true));
+      return { lookups: misses + hits, hits };
+    };
     return { direct: at(ExitClass.Direct), indirect: at(ExitClass.Indirect), return: at(ExitClass.Return) };
   }
 

@@ -69,7 +69,7 @@ export const CTRL = {
   /**
    * Jump-cache counters (i64 each), kept by translated code when a region leaves with a Jump below the
    * chaining limit and looks its target up in the jump cache: per exit class ({@link ExitClass}) the
-   * lookups at `chain + 16 * class` and the hits at `chain + 16 * class + 8`.
+   * misses at `chain + 16 * class` and the hits at `chain + 16 * class + 8` (lookups = misses + hits).
    */
   chain: 96,
 } as const;

@@ -278,7 +278,7 @@ test("access groups: one register value plus constants within a page; a far offs
   b.load("i64", at(0n), 8, false, "le"); // x1 is x2 now: a new group
   b.store(at(4n), b.get(X2), 4, "le");
   const blk = b.finish({ kind: "jump", target: 0x300 });
-  const plan = planAccessGroups(blk);
+  const plan = planAccessGroups({ entry: 0x200, blocks: [blk] });
   const mems = blk.ops.filter((o) => o.op === "load" || o.op === "store");
   const got = mems.map((o) => plan.get(o));
   assert.equal(got[0], { covered: false, lo: 0, span: 4096, bit: PAGE_FAST_READ });
@@ -288,6 +288,50 @@ test("access groups: one register value plus constants within a page; a far offs
   assert.is(got[4], undefined, "a conditional store is checked by itself");
   assert.equal(got[5], { covered: false, lo: 0, span: 8, bit: PAGE_FAST_WRITE }, "with the later store: the write bits");
   assert.equal(got[6], { covered: true, lo: 0, span: 0, bit: PAGE_FAST_WRITE });
+});
+
+/**
+ * A list step across blocks: 0x200: x2 = u64 [x1 + 8]; branch x2 != 0 to 0x208, else 0x20c.
+ * 0x208: x1 = u64 [x1 + 0] (only 0x200 leads here); jump 0x300. 0x20c: x3 = 5; jump 0x300.
+ */
+function listStep(extraPred: boolean): Region {
+  const a = new BlockBuilder(0x200, types);
+  a.insn(0x200, 4); const v = a.load("i64", a.bin("i64", "add", a.get(X1), a.i64(8n)), 8, false, "le"); a.set(X2, v);
+  a.insn(0x204, 4);
+  const head = a.finish({ kind: "branch", cond: a.bin("i64", "ne", v, a.i64(0n)), taken: 0x208, fallthrough: 0x20c });
+  const b = new BlockBuilder(0x208, types);
+  b.insn(0x208, 4); b.set(X1, b.load("i64", b.bin("i64", "add", b.get(X1), b.i64(0n)), 8, false, "le"));
+  const next = b.finish({ kind: "jump", target: 0x300 });
+  const c = new BlockBuilder(0x20c, types);
+  c.insn(0x20c, 4); c.set(X3, c.i64(5n));
+  const other = c.finish({ kind: "jump", target: extraPred ? 0x208 : 0x300 });
+  return { entry: 0x200, blocks: [head, next, other] };
+}
+
+test("access groups reach into blocks only one block leads to; a failing span there leaves at the leader", async () => {
+  const region = listStep(false);
+  const plan = planAccessGroups(region);
+  const [lead, member] = [region.blocks[0]!, region.blocks[1]!].map((b) => plan.get(b.ops.find((o) => o.op === "load")!));
+  assert.equal(lead, { covered: false, lo: -8, span: 16, bit: PAGE_FAST_READ });
+  assert.equal(member, { covered: true, lo: 0, span: 0, bit: PAGE_FAST_READ });
+  // a block with another predecessor, or an entry of the region, starts its own groups
+  assert.is(planAccessGroups(listStep(true)).size, 0);
+  assert.is(planAccessGroups({ ...region, entries: [0x208] }).size, 0);
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate(region, mem);
+  mem.map(0x70000, 0x2000, PROT_READ | PROT_WRITE);
+  mem.dv.setBigUint64(0x70100, 0x70200n, true); mem.dv.setBigUint64(0x70108, 1n, true);
+  st.setI64(X1, 0x70100n);
+  assert.is(fn(), 0x300);
+  assert.is(st.getI64(X1), 0x70200n, "followed next");
+  // x1 + 8 readable, x1 + 0 on the unmapped page before: the branch would not reach 0x208, yet the span
+  // check leaves at the leader (exact: the runtime runs on from 0x200 one instruction at a time)
+  mem.dv.setBigUint64(0x70000, 0n, true);
+  st.setI64(X1, 0x6fff8n); st.setI64(X3, 0n);
+  assert.is(fn(), 0x200);
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.kind, true), ExitKind.Slow);
+  assert.is(st.getI64(X3), 0n);
 });
 
 /**

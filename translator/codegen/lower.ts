@@ -168,6 +168,7 @@ class RegionLowering {
     this.budget = this.local(binaryen.i32);
     this.ret = this.local(binaryen.i32);
     this.exitClass = this.local(binaryen.i32);
+    this.accessPlan = planAccessGroups(region);
     for (const b of region.blocks) for (const op of b.ops) {
       if (op.op === "get" || op.op === "set") this.slot(op.slot);
       if (op.op === "set") this.written.add(op.slot);
@@ -495,8 +496,8 @@ class RegionLowering {
   }
 
   private readonly blockTemps = new Map<Block, number[]>();
-  /** the current block's grouped memory accesses (see planAccessGroups) */
-  private accessPlan: Map<Op, AccessPlan> = new Map();
+  /** the region's grouped memory accesses (see planAccessGroups) */
+  private readonly accessPlan: Map<Op, AccessPlan>;
 
   private lowerBlock(b: Block): X[] {
     this.block = b;
@@ -511,7 +512,6 @@ class RegionLowering {
         this.exitTo(ExitKind.Jump, m.i32.const(b.pc | 0))));
     }
     out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
-    this.accessPlan = planAccessGroups(b);
     for (const op of b.ops) out.push(...this.lowerOp(op));
     out.push(...this.flush());
     return out;
@@ -940,7 +940,7 @@ export function addSupportFunctions(m: binaryen.Module): void {
 /**
  * `chain(pc, class) -> i32`: after a region's epilogue. When the region left with a Jump to `pc`, the
  * instruction limit is not reached and the jump cache holds a translation of `pc`, tail-calls it; otherwise
- * returns pc. Counts the lookup and the hit of exit class `class` in the control block (CTRL.chain).
+ * returns pc. Counts the hit or the miss of exit class `class` in the control block (CTRL.chain).
  */
 function addChaining(m: binaryen.Module): void {
   const { i32 } = binaryen;
@@ -949,7 +949,8 @@ function addChaining(m: binaryen.Module): void {
   const cls = () => m.local.get(CLASS, i32);
   const body = m.block(null, [
     m.if(m.i32.and(m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)), m.i32.const(ExitKind.Jump)), belowLimit(m)),
-      m.block(null, [bump(m, cls, 0), m.if(m.i32.ne(pc(), m.i32.const(0)), jumpCacheLookup(m, pc, ENTRY, cls, false))])),
+      // a hit tail-calls (and counts itself); falling through counts a miss
+      m.block(null, [m.if(m.i32.ne(pc(), m.i32.const(0)), jumpCacheLookup(m, pc, ENTRY, cls)), bump(m, cls, 0)])),
     m.return(pc()),
   ], i32);
   m.addFunction(CHAIN, binaryen.createType([i32, i32]), i32, [i32], body);
@@ -960,7 +961,7 @@ function belowLimit(m: binaryen.Module): X {
   return m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)));
 }
 
-/** Adds one to the jump-cache counter at `offset` (0 lookups, 8 hits) of exit class `cls` (CTRL.chain). */
+/** Adds one to the jump-cache counter at `offset` (0 misses, 8 hits) of exit class `cls` (CTRL.chain). */
 function bump(m: binaryen.Module, cls: () => X, offset: number): X {
   const counter = () => m.i32.add(m.i32.const(CONTROL_BASE + CTRL.chain), m.i32.shl(cls(), m.i32.const(4)));
   return m.i64.store(offset, 8, counter(), m.i64.add(m.i64.load(offset, 8, counter()), m.i64.const(1n)));
@@ -968,15 +969,15 @@ function bump(m: binaryen.Module, cls: () => X, offset: number): X {
 
 /**
  * The jump-cache lookup of guest pc `target` (exits.ts): finds its set (address kept in local `entry`) and
- * tail-calls the region of the way that holds the pc, counting the hit (and, when `countLookup`, the lookup)
- * for exit class `cls`; falls through on a miss.
+ * tail-calls the region of the way that holds the pc, counting the hit for exit class `cls`; falls through
+ * on a miss (counted by `chain`: one counter on the hot path, and lookups = hits + misses).
  */
-function jumpCacheLookup(m: binaryen.Module, target: () => X, entry: number, cls: () => X, countLookup = true): X {
+function jumpCacheLookup(m: binaryen.Module, target: () => X, entry: number, cls: () => X): X {
   const { i32 } = binaryen;
   const set = () => m.local.get(entry, i32);
   const hash = m.i32.and(m.i32.xor(m.i32.shr_u(target(), m.i32.const(1)), m.i32.shr_u(target(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
   const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), target()), m.block(null, [
-    ...(countLookup ? [bump(m, cls, 0)] : []), bump(m, cls, 8),
+    bump(m, cls, 8),
     m.return_call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, set()), [], binaryen.none, i32)]));
   return m.block(null, [m.local.set(entry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))), way(0), way(8)]);
 }
