@@ -62,17 +62,19 @@ export function planAccessGroups(region: Region): Map<Op, AccessPlan> {
     s !== undefined && s !== b && !entries.has(s.pc) && preds.get(s)!.size === 1);
   const groups: Group[] = [];
   const visited = new Set<Block>();
-  const starts = region.blocks.filter((b) => entries.has(b.pc) || preds.get(b)?.size !== 1 || preds.get(b)!.has(b));
-  const work: { b: Block; slots: Map<number, Value>; open: Group[] }[] = starts.map((b) => ({ b, slots: new Map(), open: [] }));
-  // blocks on a cycle of single-predecessor blocks (unreachable from an entry) start on their own
-  for (const b of region.blocks) if (!starts.includes(b)) work.push({ b, slots: new Map(), open: [] });
+  const isStart = (b: Block) => entries.has(b.pc) || preds.get(b)?.size !== 1 || preds.get(b)!.has(b);
+  // a stack: the chains from the starts first (a follower right after its predecessor), then the blocks on
+  // a cycle of single-predecessor blocks (unreachable from an entry), on their own
+  const work: { b: Block; slots: Map<number, Value>; open: Group[] }[] = [];
+  for (const b of region.blocks) if (!isStart(b)) work.push({ b, slots: new Map(), open: [] });
+  for (const b of [...region.blocks].reverse()) if (isStart(b)) work.push({ b, slots: new Map(), open: [] });
   while (work.length > 0) {
-    const { b, slots, open } = work.shift()!;
+    const { b, slots, open } = work.pop()!;
     if (visited.has(b)) continue;
     visited.add(b);
     const mine = planBlock(b, slots, open);
     groups.push(...mine);
-    for (const f of followers(b)) if (!visited.has(f)) work.unshift({ b: f, slots: new Map(slots), open: [...open, ...mine] });
+    for (const f of followers(b)) if (!visited.has(f)) work.push({ b: f, slots: new Map(slots), open: [...open, ...mine] });
   }
   const plan = new Map<Op, AccessPlan>();
   for (const g of groups) {

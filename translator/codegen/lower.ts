@@ -588,19 +588,14 @@ class RegionLowering {
     // a group's leader checks the group's whole span [addr + lo, addr + lo + span) instead of its own bytes
     const lo = plan?.lo ?? 0;
     if (plan !== undefined) size = plan.span;
+    // the low half of the checked span's start
+    const pre: X[] = [];
     let get = () => m.local.get(a32, binaryen.i32);
     if (lo !== 0) {
       const h = this.scratch(binaryen.i32);
-      const low = m.local.set(h, m.i32.add(get(), m.i32.const(lo)));
+      pre.push(m.local.set(h, m.i32.add(get(), m.i32.const(lo))));
       get = () => m.local.get(h, binaryen.i32);
-      const rest = this.checkedAccessAt(addr, lo, size, bit, get, access, ty);
-      return ty === binaryen.none ? m.block(null, [low, rest]) : m.block(null, [low, rest], ty);
     }
-    return this.checkedAccessAt(addr, 0, size, bit, get, access, ty);
-  }
-
-  private checkedAccessAt(addr: Temp, lo: number, size: number, bit: number, get: () => X, access: X, ty: binaryen.Type): X {
-    const m = this.m;
     const slow = `slow${this.labels++}`, ok = `ok${this.labels++}`;
     // the checks branch to $ok when the access may go ahead, to $slow when the runtime must do it
     const checks: X[] = [];
@@ -623,7 +618,7 @@ class RegionLowering {
     checks.push(m.br(ok));
     // one copy of the access after the checks (no value merged from several copies)
     const check = m.block(ok, [m.block(slow, checks), this.sideExit(ExitKind.Slow)]);
-    return ty === binaryen.none ? m.block(null, [check, access]) : m.block(null, [check, access], ty);
+    return ty === binaryen.none ? m.block(null, [...pre, check, access]) : m.block(null, [...pre, check, access], ty);
   }
 
   private lowerOp(op: Op): X[] {
