@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { InputError } from "./errors.ts";
 import { main } from "./main.ts";
+import { enableRelaxedSimd } from "../runtime/host/node.ts";
 
 /** Readable reasons for the usual file errors (the rest keep Node's message). */
 const FILE_ERRORS: Record<string, string> = {
@@ -35,6 +36,7 @@ const io = {
   errIsTTY: process.stderr.isTTY === true,
   errColumns: process.stderr.columns,
 };
+enableRelaxedSimd();
 main(process.argv.slice(2), io).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {

@@ -30,6 +30,7 @@ import { runProgramCorpus } from "./programs.ts";
 import { tiersFor, type ConformanceTier } from "./tiers.ts";
 import { describeRandomFailure, randomBatch, runRandom, type RandomResult } from "./random.ts";
 import { referenceMissing, referenceRun } from "./riscv64/random.ts";
+import { enableRelaxedSimd } from "../runtime/host/node.ts";
 
 const USAGE = `usage: conformance [--guest riscv64|ppc32|all] [--tier interp|interp-compile|interp-evaluate|dynamic|aot|all]
                    [--kind vectors|programs|random|all] [--report DIR]
@@ -336,6 +337,7 @@ function markdown(rows: ReportRow[], totals: { passed: number; failed: number },
 }
 
 async function main(): Promise<number> {
+  enableRelaxedSimd(); // the translating tiers run as the CLI runs them (host FMA when there is one)
   let o: Options;
   try {
     o = parseArgs(process.argv.slice(2));

@@ -8,9 +8,13 @@ import { spawn } from "node:child_process";
 const args = process.argv.slice(2);
 const deno = args.includes("--deno");
 const filter = args.find((a) => !a.startsWith("--"));
+// Node 20 keeps Wasm relaxed SIMD (the host's fused multiply-add, runtime/jit/hwfma.ts) behind a flag; the
+// CLI turns it on, so the tests run with it on too (Deno has it on by default)
+const { RELAXED_FMA_MODULE } = deno ? {} : await import("../dist/runtime/jit/hwfma.js");
+const nodeFlags = !deno && !WebAssembly.validate(RELAXED_FMA_MODULE) ? ["--experimental-wasm-relaxed-simd"] : [];
 const [cmd, cmdArgs] = deno
   ? ["npx", ["deno", "run", "-A", "--quiet", "node_modules/uvu/bin.js", ".", filter ?? "\\.test\\.ts$", "-i", "node_modules", "-i", "dist"]]
-  : ["node", ["node_modules/uvu/bin.js", "dist", filter ?? "\\.test\\.js$"]];
+  : ["node", [...nodeFlags, "node_modules/uvu/bin.js", "dist", filter ?? "\\.test\\.js$"]];
 
 const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "pipe", "inherit"] });
 let out = "";

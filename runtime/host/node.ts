@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as tty from "node:tty";
 import { randomFillSync } from "node:crypto";
+import * as v8 from "node:v8";
+import { RELAXED_FMA_MODULE } from "../jit/hwfma.ts";
 import {
   blockingSleep, HostError,
   type HostAdapter, type HostDirEntry, type HostFileSystem, type HostFileType, type HostHandle,
@@ -13,6 +15,14 @@ import {
 } from "./host.ts";
 
 const C = fs.constants;
+
+/**
+ * Turns on Wasm relaxed SIMD where the engine still keeps it behind a flag (Node 20), so translated code can
+ * use the host's fused multiply-add (runtime/jit/hwfma.ts). Call before any Wasm is compiled.
+ */
+export function enableRelaxedSimd(): void {
+  if (!WebAssembly.validate(RELAXED_FMA_MODULE)) v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
 
 /** Runs a host call, retrying EINTR and converting Node errors to {@link HostError}. */
 function call<T>(f: () => T): T {

@@ -9,6 +9,7 @@ import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "../fp/
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
 import { CONTROL_BASE, type GuestMemory } from "../memory/memory.ts";
 import { CTRL } from "../../translator/codegen/exits.ts";
+import { hardwareFma } from "./hwfma.ts";
 
 const FMT: FpFormat[] = ["f32", "f64"];
 const ARITH: FpArith[] = ["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"];
@@ -45,8 +46,18 @@ function fastArith32(op: number, a: number, b: number, c: number): FastResult | 
   }
 }
 
-/** Builds the import object for translation modules: guest memory, the shared region table, FP and helpers. */
-export function translationImports(mem: GuestMemory, table: WebAssembly.Table, helpers: HelperTable): WebAssembly.Imports {
+/** How translation modules are linked. */
+export interface ImportOptions {
+  /** offer the host's fused multiply-add when it has one (default true; false keeps the exact emulation) */
+  hardwareFma?: boolean;
+}
+
+/**
+ * Builds the import object for translation modules: guest memory, the shared region table, FP (with the
+ * host's fused multiply-add when there is one) and helpers.
+ */
+export function translationImports(mem: GuestMemory, table: WebAssembly.Table, helpers: HelperTable, opts: ImportOptions = {}): WebAssembly.Imports {
+  const fma = opts.hardwareFma === false ? undefined : hardwareFma();
   const flagsAt = CONTROL_BASE + CTRL.fpflags;
   let f64s = new Float64Array(mem.memory.buffer, CONTROL_BASE, 16);
   let f32s = new Float32Array(mem.memory.buffer, CONTROL_BASE, 32);
@@ -55,6 +66,9 @@ export function translationImports(mem: GuestMemory, table: WebAssembly.Table, h
   const env: Record<string, unknown> = {
     memory: mem.memory,
     table,
+    // never called while fma_fused is 0
+    fma_f64: fma ?? (() => NaN),
+    fma_fused: new WebAssembly.Global({ value: "i32", mutable: false }, fma ? 1 : 0),
     // operands at CTRL.fpa/fpb/fpc, result to CTRL.fpr; returns the IEEE flags raised
     fp_arith(fmt: number, op: number, rm: number, nan: number): number {
       const base = CONTROL_BASE;

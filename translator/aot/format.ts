@@ -49,9 +49,10 @@ export const AOT_SECTION = "isa2wasm";
  * allow leave with ExitKind.Slow (1: a 64 KiB-chunk map and the mem_load/mem_store imports). 3: the jump
  * cache is two-way set-associative (exits.ts). 4: multi-byte accesses test the page map's "this page and the
  * next" bits (PAGE_FAST_READ2, PAGE_FAST_WRITE2). 5: the page map's write bits imply reads (access groups,
- * codegen/access.ts) and the jump-cache counters are misses and hits (CTRL.chain).
+ * codegen/access.ts) and the jump-cache counters are misses and hits (CTRL.chain). 6: modules import the
+ * host's fused multiply-add (fma_f64, fma_fused; runtime/jit/hwfma.ts).
  */
-export const AOT_FORMAT = 5;
+export const AOT_FORMAT = 6;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

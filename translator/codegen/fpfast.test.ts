@@ -13,6 +13,8 @@ import { CONTROL_BASE, GuestMemory } from "../../runtime/memory/memory.ts";
 import { CpuState } from "../../runtime/state.ts";
 import { TEST_STATE } from "../../runtime/interp/testguest.ts";
 import { translationImports } from "../../runtime/jit/imports.ts";
+import { hardwareFma, isFused } from "../../runtime/jit/hwfma.ts";
+import { fpArith } from "../../runtime/fp/softfloat.ts";
 
 const S = TEST_STATE;
 const types = S.slots.map((s) => s.ty);
@@ -74,28 +76,31 @@ function region(fmt: FpFormat, emit: (b: BlockBuilder, a: Temp[], rm: Temp) => O
   return { entry: 0x1000, blocks: [b.finish({ kind: "jump", target: 0x1004 })] };
 }
 
-async function build(r: ReturnType<typeof region>, fast: boolean) {
+/** `hardwareFma`: link the host's fused multiply-add (when it has one); `calls.fma` counts calls to it. */
+async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = true) {
   const mem = new GuestMemory();
   const st = new CpuState(mem, S);
   const compiled = compileRegions(S, [r], { fpFastPaths: fast });
   assert.is(compiled.rejected.length, 0);
-  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {}, { hardwareFma });
   const env = imports.env as Record<string, (...a: number[]) => unknown>;
-  const calls = { n: 0 };
+  const calls = { n: 0, fma: 0 };
   for (const name of ["fp_arith", "fp_cmp", "fp_toint", "fp_fromint", "fp_conv"]) {
     const f = env[name]!;
     env[name] = (...args: number[]) => { calls.n++; return f(...args); };
   }
+  const fma = env.fma_f64!;
+  env.fma_f64 = (...args: number[]) => { calls.fma++; return fma(...args); };
   const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
   mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 1n << 62n, true);
   return { st, fn: instance.exports[compiled.regions[0]!.name] as () => number, calls };
 }
 
-type Case = { name: string; fmt: FpFormat; intOperands?: "i32" | "i64"; emit: (b: BlockBuilder, a: Temp[], rm: Temp) => Op };
+type Case = { name: string; fmt: FpFormat; intOperands?: "i32" | "i64"; hardwareFma?: boolean; emit: (b: BlockBuilder, a: Temp[], rm: Temp) => Op };
 
 async function differential(c: Case, n = 1500) {
   const r = region(c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt, c.emit);
-  const fast = await build(r, true), slow = await build(r, false);
+  const fast = await build(r, true, c.hardwareFma ?? true), slow = await build(r, false, false);
   const opFmt: FpFormat = c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt;
   const ops = [0, 1, 2].map((k) => operands(opFmt, n, 7 + k * 1000 + c.name.length));
   const next = rng(99);
@@ -120,12 +125,38 @@ async function differential(c: Case, n = 1500) {
     }
   }
   assert.is(slow.calls.n, runs, "without fast paths every op calls the helper");
-  return { runs, helperCalls: fast.calls.n };
+  return { runs, helperCalls: fast.calls.n, hardwareFmaCalls: fast.calls.fma };
+}
+
+// This machine kind (x86-64 with FMA3, V8) has a fused relaxed_madd; the f64 tests below run the fused
+// multiply-add through it and through the emulation, so neither path goes untested.
+test("the host's fused multiply-add is found, and an unfused one is refused", () => {
+  assert.ok(hardwareFma() !== undefined, "relaxed SIMD f64x2.relaxed_madd should be fused here (V8 on x86-64 with FMA3)");
+  assert.ok(isFused(hardwareFma()!));
+  assert.not.ok(isFused((a, b, c) => a * b + c), "a separate multiply and add is not fused");
+  const exact = (a: number, b: number, c: number) => {
+    const r = fpArith("f64", "madd", b64(a), b64(b), b64(c), 0, "canonical");
+    dv.setBigUint64(0, r.bits); return dv.getFloat64(0);
+  };
+  assert.ok(isFused(exact), "the softfloat FMA is");
+});
+
+for (const hw of [true, false]) {
+  test(`f64 madd with${hw ? "" : "out"} the host's FMA: fast path equals the exact helper`, async () => {
+    const { runs, helperCalls, hardwareFmaCalls } = await differential({
+      name: `f64-madd-${hw}`, fmt: "f64", hardwareFma: hw,
+      emit: (b, a, rm) => ({ op: "farith", dst: b.temp("i64"), fmt: "f64", fop: "madd", a: a[0]!, b: a[1]!, c: a[2]!, rm, flags: FFLAGS, nan: "canonical" }),
+    });
+    assert.ok(runs - helperCalls >= runs * 0.05, `fast path taken (${runs - helperCalls} of ${runs})`);
+    if (hw) assert.ok(hardwareFmaCalls >= runs, "every f64 madd calls the host's FMA");
+    else assert.is(hardwareFmaCalls, 0, "the emulation runs instead");
+  });
 }
 
 const ARITH: FpArith[] = ["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"];
 for (const fmt of ["f64", "f32"] as const) {
   for (const fop of ARITH) {
+    if (fmt === "f64" && fop === "madd") continue; // above, with and without the host's FMA
     test(`${fmt} ${fop}: fast path equals the exact helper`, async () => {
       const { runs, helperCalls } = await differential({
         name: `${fmt}-${fop}`, fmt,
@@ -160,13 +191,16 @@ for (const fmt of ["f64", "f32"] as const) {
 test("fused multiply-add keeps its single rounding on the fast path", async () => {
   // (1 + 2^-30)^2 - 1 = 2^-29 + 2^-60 exactly: a separately rounded product would lose 2^-60
   const r = region("f64", (b, a, rm) => ({ op: "farith", dst: b.temp("i64"), fmt: "f64", fop: "madd", a: a[0]!, b: a[1]!, c: a[2]!, rm, flags: FFLAGS, nan: "canonical" }));
-  const { st, fn, calls } = await build(r, true);
-  const x = 1 + 2 ** -30;
-  st.setI64(R(1), BigInt.asIntN(64, b64(x))); st.setI64(R(2), BigInt.asIntN(64, b64(x))); st.setI64(R(3), BigInt.asIntN(64, b64(-1)));
-  st.setI32(W(4), 0); st.setI32(FFLAGS, 1);
-  fn();
-  assert.is(BigInt.asUintN(64, st.getI64(R(0))), b64(2 ** -29 + 2 ** -60));
-  assert.is(calls.n, 0, "computed inline");
+  for (const hw of [true, false]) {
+    const { st, fn, calls } = await build(r, true, hw);
+    const x = 1 + 2 ** -30;
+    st.setI64(R(1), BigInt.asIntN(64, b64(x))); st.setI64(R(2), BigInt.asIntN(64, b64(x))); st.setI64(R(3), BigInt.asIntN(64, b64(-1)));
+    st.setI32(W(4), 0); st.setI32(FFLAGS, 1);
+    fn();
+    assert.is(BigInt.asUintN(64, st.getI64(R(0))), b64(2 ** -29 + 2 ** -60));
+    assert.is(calls.n, 0, "computed without the exact helper");
+    assert.is(calls.fma, hw ? 1 : 0, hw ? "by the host's FMA" : "by the emulation");
+  }
 });
 
 test("a product that rounds up to the smallest normal was tiny: UF is raised, not just NX", async () => {

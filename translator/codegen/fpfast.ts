@@ -12,7 +12,8 @@
  * tininess is detected after rounding). When the condition fails, the caller runs the exact helper.
  *
  * Comparisons, min/max and conversions are exact whenever no operand is NaN and the value is in range.
- * The fused multiply-add (no fused Wasm instruction exists) uses the error-free emulation of
+ * The f64 fused multiply-add (no fused Wasm instruction exists) calls the host's FMA when the runtime
+ * imports a fused one (relaxed SIMD, see runtime/jit/hwfma.ts), otherwise it uses the error-free emulation of
  * runtime/jit/fastfp.ts (Boldo and Melquiond's rounding to odd), under the same range conditions.
  */
 import binaryen from "binaryen";
@@ -160,8 +161,55 @@ function twoProductExact(cx: FpContext, a: number, b: number, p: number): X {
   return m.block(null, [...twoProductErr(cx, a, b, p, e), m.f64.eq(m.local.get(e, binaryen.f64), m.f64.const(0))], binaryen.i32);
 }
 
-/** f64 a*b + c, one rounding: TwoProduct and TwoSum, the low parts added with rounding to odd, then summed. */
+/**
+ * The host's fused multiply-add, imported by every translation module (runtime/jit/hwfma.ts): the function
+ * and an i32 global that is 1 when the function rounds once (then f64 fused multiply-adds call it instead
+ * of running the emulation).
+ */
+export const HW_FMA = { fn: "fma_f64", fused: "fma_fused" } as const;
+
+/**
+ * f64 a*b + c: the host's fused multiply-add when the runtime found one (one Wasm call), else the exact
+ * emulation. With a true FMA the only conditions are RNE, NX accrued and a safe result (invalid operations
+ * give NaN, overflow infinity: both fail the range test).
+ */
 function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
+  const m = cx.m;
+  const r = cx.scratch(binaryen.i64), ok = cx.scratch(binaryen.i32);
+  const rb = () => m.local.get(r, binaryen.i64);
+  const f = (i: 0 | 1 | 2) => m.f64.reinterpret(arg(i));
+  const d = binaryen.f64;
+  const [a, b, c, p, e] = [cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+  const g = (l: number) => m.local.get(l, d);
+  // without NX accrued the result must be exact: the product exact (its error, itself computed by the FMA,
+  // is zero; factors zero or in [2^-450, 2^450) so a nonzero error cannot underflow) and then the sum (TwoSum)
+  const inAB = (x: number) => exp64In(m, m.i64.reinterpret(g(x)), 1023 - 450, 1023 + 449);
+  // a zero factor: the product is an exact ±0 (and its error 0; a NaN from the other factor fails the sum test)
+  const zero = (x: number) => isZero64(m, m.i64.reinterpret(g(x)));
+  const abOk = m.i32.or(m.i32.or(zero(a), zero(b)), m.i32.and(inAB(a), inAB(b)));
+  const exact = () => {
+    const rf = cx.scratch(d);
+    const t = twoSumErr(cx, p, c, rf);
+    return m.block(null, [
+      m.local.set(p, m.f64.mul(g(a), g(b))),
+      m.local.set(e, m.call(HW_FMA.fn, [g(a), g(b), m.f64.neg(g(p))], d)),
+      m.local.set(rf, m.f64.reinterpret(rb())),
+      t.set,
+      m.i32.and(abOk, m.i32.and(m.f64.eq(g(e), m.f64.const(0)), m.f64.eq(t.value, m.f64.const(0)))),
+    ], binaryen.i32);
+  };
+  const hw = m.block(null, [
+    m.local.set(a, f(0)), m.local.set(b, f(1)), m.local.set(c, f(2)),
+    m.local.set(r, m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d))),
+    m.local.set(ok, m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact()))),
+  ]);
+  const sw = fma64Emulated(cx, arg, rm, nx);
+  const emulated = m.block(null, [...sw.pre, m.local.set(r, sw.value), m.local.set(ok, sw.ok)]);
+  return { pre: [m.if(m.global.get(HW_FMA.fused, binaryen.i32), hw, emulated)], ok: m.local.get(ok, binaryen.i32), value: rb() };
+}
+
+/** f64 a*b + c, one rounding: TwoProduct and TwoSum, the low parts added with rounding to odd, then summed. */
+function fma64Emulated(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
   const m = cx.m;
   const d = binaryen.f64;
   const g = (l: number) => m.local.get(l, d);

@@ -21,7 +21,7 @@ import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FA
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag } from "../ir/ir.ts";
-import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, type FastPath, type FpContext } from "./fpfast.ts";
+import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, HW_FMA, type FastPath, type FpContext } from "./fpfast.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -120,6 +120,8 @@ export function declareImports(m: binaryen.Module, helpers: Map<string, { params
   m.addFunctionImport(FP_IMPORTS.fromint, "env", FP_IMPORTS.fromint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.conv, "env", FP_IMPORTS.conv, binaryen.createType([i32, i64, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.fclass, "env", FP_IMPORTS.fclass, binaryen.createType([i32, i64]), i32);
+  m.addFunctionImport(HW_FMA.fn, "env", HW_FMA.fn, binaryen.createType([binaryen.f64, binaryen.f64, binaryen.f64]), binaryen.f64);
+  m.addGlobalImport(HW_FMA.fused, "env", HW_FMA.fused, i32, false);
   for (const [name, sig] of helpers) {
     m.addFunctionImport(`h_${name}`, "env", `h_${name}`, binaryen.createType(sig.params.map(wasmTy)), sig.result ? wasmTy(sig.result) : binaryen.none);
   }
