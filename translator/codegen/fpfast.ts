@@ -72,7 +72,6 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
   const base = () => m.i32.and(m.i32.eqz(rm()), safe(get()));
   // ok when NX is already accrued, else only when the exactness test proves the result exact
   const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
-  const inRange = (l: number) => exp64In(m, m.i64.reinterpret(g(l)), 1023 - 450, 1023 + 449);
   switch (fop) {
     case "add": case "sub": {
       const yy = fop === "add" ? y : cx.scratch(d);
@@ -83,9 +82,8 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
       pre.push(m.local.set(r, toBits(narrow(g(s)))));
       // exact: no error in the double sum (TwoSum) and, for f32, no rounding to f32
       const exact = () => {
-        const e = twoSumErr(cx, x, yy, s);
-        const zero = m.f64.eq(e.value, m.f64.const(0));
-        return m.block(null, [e.set, f64 ? zero : m.i32.and(zero, m.f64.eq(res(), g(s)))], binaryen.i32);
+        const zero = m.call(support(m, "fpx_sum_exact"), [g(x), g(yy), g(s)], binaryen.i32);
+        return f64 ? zero : m.i32.and(zero, m.f64.eq(res(), g(s)));
       };
       // a zero sum of finite operands is exact (and +0 in RNE, as Wasm gives)
       return { pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get() };
@@ -94,7 +92,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
       const p = cx.scratch(d);
       pre.push(m.local.set(p, m.f64.mul(g(x), g(y))), m.local.set(r, toBits(narrow(g(p)))));
       // f32: the double product is exact, so exact iff rounding to f32 was; f64: Dekker's error term is zero
-      const exact = () => (f64 ? m.i32.and(m.i32.and(inRange(x), inRange(y)), twoProductExact(cx, x, y, p)) : m.f64.eq(res(), g(p)));
+      const exact = () => (f64 ? m.call(support(m, "fpx_prod_exact"), [g(x), g(y), g(p)], binaryen.i32) : m.f64.eq(res(), g(p)));
       return { pre, ok: okWith(exact), value: get() };
     }
     case "div": {
@@ -102,9 +100,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
       // exact iff q·b = a exactly (f32: q·b is exact in double)
       const exact = () => {
         if (!f64) return m.f64.eq(m.f64.mul(res(), g(y)), g(x));
-        const q = cx.scratch(d), p = cx.scratch(d);
-        return m.block(null, [m.local.set(q, res()), m.local.set(p, m.f64.mul(g(q), g(y))),
-          m.i32.and(m.i32.and(m.i32.and(inRange(x), inRange(y)), m.f64.eq(g(p), g(x))), twoProductExact(cx, q, y, p))], binaryen.i32);
+        return m.call(support(m, "fpx_div_exact"), [g(x), g(y), res()], binaryen.i32);
       };
       return { pre, ok: okWith(exact), value: get() };
     }
@@ -112,9 +108,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
       pre.push(m.local.set(r, toBits(F.sqrt(F.reinterpret(arg(0))))));
       const exact = () => {
         if (!f64) return m.f64.eq(m.f64.mul(res(), res()), g(x));
-        const q = cx.scratch(d), p = cx.scratch(d);
-        return m.block(null, [m.local.set(q, res()), m.local.set(p, m.f64.mul(g(q), g(q))),
-          m.i32.and(m.i32.and(inRange(x), m.f64.eq(g(p), g(x))), twoProductExact(cx, q, q, p))], binaryen.i32);
+        return m.call(support(m, "fpx_sqrt_exact"), [g(x), res()], binaryen.i32);
       };
       return { pre, ok: okWith(exact), value: get() };
     }
@@ -169,88 +163,150 @@ function twoProductExact(cx: FpContext, a: number, b: number, p: number): X {
 export const HW_FMA = { fn: "fma_f64", fused: "fma_fused" } as const;
 
 /**
- * f64 a*b + c: the host's fused multiply-add when the runtime found one (one Wasm call), else the exact
- * emulation. With a true FMA the only conditions are RNE, NX accrued and a safe result (invalid operations
- * give NaN, overflow infinity: both fail the range test).
+ * f64 a*b + c: the host's fused multiply-add when the runtime found one, else the exact emulation (both one
+ * call). The emulation gives a NaN outside the ranges where it is exact, so for both the conditions are
+ * RNE, a safe result (invalid operations give NaN, overflow infinity: both fail) and NX accrued or the
+ * result proved exact.
  */
 function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
   const m = cx.m;
-  const r = cx.scratch(binaryen.i64), ok = cx.scratch(binaryen.i32);
-  const rb = () => m.local.get(r, binaryen.i64);
-  const f = (i: 0 | 1 | 2) => m.f64.reinterpret(arg(i));
   const d = binaryen.f64;
-  const [a, b, c, p, e] = [cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+  const r = cx.scratch(binaryen.i64);
+  const [a, b, c] = [cx.scratch(d), cx.scratch(d), cx.scratch(d)];
   const g = (l: number) => m.local.get(l, d);
-  // without NX accrued the result must be exact: the product exact (its error, itself computed by the FMA,
-  // is zero; factors zero or in [2^-450, 2^450) so a nonzero error cannot underflow) and then the sum (TwoSum)
-  const inAB = (x: number) => exp64In(m, m.i64.reinterpret(g(x)), 1023 - 450, 1023 + 449);
-  // a zero factor: the product is an exact ±0 (and its error 0; a NaN from the other factor fails the sum test)
-  const zero = (x: number) => isZero64(m, m.i64.reinterpret(g(x)));
-  const abOk = m.i32.or(m.i32.or(zero(a), zero(b)), m.i32.and(inAB(a), inAB(b)));
-  const exact = () => {
-    const rf = cx.scratch(d);
-    const t = twoSumErr(cx, p, c, rf);
-    return m.block(null, [
-      m.local.set(p, m.f64.mul(g(a), g(b))),
-      m.local.set(e, m.call(HW_FMA.fn, [g(a), g(b), m.f64.neg(g(p))], d)),
-      m.local.set(rf, m.f64.reinterpret(rb())),
-      t.set,
-      m.i32.and(abOk, m.i32.and(m.f64.eq(g(e), m.f64.const(0)), m.f64.eq(t.value, m.f64.const(0)))),
-    ], binaryen.i32);
-  };
-  const hw = m.block(null, [
-    m.local.set(a, f(0)), m.local.set(b, f(1)), m.local.set(c, f(2)),
-    m.local.set(r, m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d))),
-    m.local.set(ok, m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact()))),
-  ]);
-  const sw = fma64Emulated(cx, arg, rm, nx);
-  const emulated = m.block(null, [...sw.pre, m.local.set(r, sw.value), m.local.set(ok, sw.ok)]);
-  return { pre: [m.if(m.global.get(HW_FMA.fused, binaryen.i32), hw, emulated)], ok: m.local.get(ok, binaryen.i32), value: rb() };
+  const rb = () => m.local.get(r, binaryen.i64);
+  const pre = [
+    m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2))),
+    m.local.set(r, m.if(m.global.get(HW_FMA.fused, binaryen.i32),
+      m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d)),
+      m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64))),
+  ];
+  const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);
+  return { pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb() };
 }
 
-/** f64 a*b + c, one rounding: TwoProduct and TwoSum, the low parts added with rounding to odd, then summed. */
-function fma64Emulated(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
+/**
+ * Support functions, added to a module once when first used: the exactness proofs (taken only while NX is
+ * not yet accrued) and the FMA emulation stay out of line, so the common path of every FP op stays short.
+ */
+const SUPPORT: Record<string, { params: binaryen.Type[]; result: binaryen.Type; body: (cx: FpContext) => X }> = {
+  // (a, b, s = a + b) → the sum was exact
+  fpx_sum_exact: {
+    params: [binaryen.f64, binaryen.f64, binaryen.f64], result: binaryen.i32,
+    body: (cx) => {
+      const e = twoSumErr(cx, 0, 1, 2);
+      return cx.m.block(null, [e.set, cx.m.f64.eq(e.value, cx.m.f64.const(0))], binaryen.i32);
+    },
+  },
+  // (a, b, p = a·b) → the product was exact (factors in [2^-450, 2^450), where Dekker's error is exact)
+  fpx_prod_exact: {
+    params: [binaryen.f64, binaryen.f64, binaryen.f64], result: binaryen.i32,
+    body: (cx) => cx.m.i32.and(cx.m.i32.and(inRange(cx, 0), inRange(cx, 1)), twoProductExact(cx, 0, 1, 2)),
+  },
+  // (x, y, q = x / y) → the quotient was exact: q·y = x exactly
+  fpx_div_exact: {
+    params: [binaryen.f64, binaryen.f64, binaryen.f64], result: binaryen.i32,
+    body: (cx) => {
+      const m = cx.m, p = cx.scratch(binaryen.f64);
+      const g = (l: number) => m.local.get(l, binaryen.f64);
+      return m.block(null, [m.local.set(p, m.f64.mul(g(2), g(1))),
+        m.i32.and(m.i32.and(m.i32.and(inRange(cx, 0), inRange(cx, 1)), m.f64.eq(g(p), g(0))), twoProductExact(cx, 2, 1, p))], binaryen.i32);
+    },
+  },
+  // (x, q = sqrt x) → the root was exact: q·q = x exactly
+  fpx_sqrt_exact: {
+    params: [binaryen.f64, binaryen.f64], result: binaryen.i32,
+    body: (cx) => {
+      const m = cx.m, p = cx.scratch(binaryen.f64);
+      const g = (l: number) => m.local.get(l, binaryen.f64);
+      return m.block(null, [m.local.set(p, m.f64.mul(g(1), g(1))),
+        m.i32.and(m.i32.and(inRange(cx, 0), m.f64.eq(g(p), g(0))), twoProductExact(cx, 1, 1, p))], binaryen.i32);
+    },
+  },
+  // (a, b, c) → the bits of a·b + c rounded once, or a NaN where the emulation is not exact
+  fpx_fma_emulated: { params: [binaryen.f64, binaryen.f64, binaryen.f64], result: binaryen.i64, body: fmaEmulated },
+  // (a, b, c, r = fma(a, b, c)) → r is exact: the product exact (Dekker) and then the sum (TwoSum)
+  fpx_fma_exact: {
+    params: [binaryen.f64, binaryen.f64, binaryen.f64, binaryen.f64], result: binaryen.i32,
+    body: (cx) => {
+      const m = cx.m, d = binaryen.f64;
+      const g = (l: number) => m.local.get(l, d);
+      const [p, e, sum] = [cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+      const t = twoSumErr(cx, p, 2, sum);
+      return m.block(null, [
+        m.local.set(p, m.f64.mul(g(0), g(1))),
+        ...twoProductErr(cx, 0, 1, p, e),
+        m.local.set(sum, m.f64.add(g(p), g(2))),
+        t.set,
+        m.i32.and(m.i32.and(factorsOk(cx, 0, 1), m.f64.eq(g(e), m.f64.const(0))),
+          m.i32.and(m.f64.eq(g(sum), g(3)), m.f64.eq(t.value, m.f64.const(0)))),
+      ], binaryen.i32);
+    },
+  },
+};
+
+const added = new WeakMap<binaryen.Module, Set<string>>();
+/** The name of support function `name`, added to `m` on first use. */
+function support(m: binaryen.Module, name: keyof typeof SUPPORT): string {
+  let names = added.get(m);
+  if (!names) { names = new Set(); added.set(m, names); }
+  if (!names.has(name)) {
+    names.add(name);
+    const f = SUPPORT[name]!;
+    const vars: binaryen.Type[] = [];
+    const cx: FpContext = { m, scratch: (ty) => { vars.push(ty); return f.params.length + vars.length - 1; } };
+    const body = f.body(cx);
+    m.addFunction(name, binaryen.createType(f.params), f.result, vars, body);
+  }
+  return name;
+}
+
+/** i32 1 when the f64 local `l` has an exponent within [2^-450, 2^450) (Dekker's product error is exact). */
+const inRange = (cx: FpContext, l: number) => exp64In(cx.m, cx.m.i64.reinterpret(cx.m.local.get(l, binaryen.f64)), 1023 - 450, 1023 + 449);
+/** Factors whose product error is exact: a zero factor (an exact ±0 product) or both in range. */
+function factorsOk(cx: FpContext, a: number, b: number): X {
+  const m = cx.m;
+  const zero = (l: number) => isZero64(m, m.i64.reinterpret(m.local.get(l, binaryen.f64)));
+  return m.i32.or(m.i32.or(zero(a), zero(b)), m.i32.and(inRange(cx, a), inRange(cx, b)));
+}
+
+/**
+ * f64 a*b + c (params 0-2), one rounding: TwoProduct and TwoSum, the low parts added with rounding to odd,
+ * then summed; a NaN outside the ranges where the error terms are exact.
+ */
+function fmaEmulated(cx: FpContext): X {
   const m = cx.m;
   const d = binaryen.f64;
   const g = (l: number) => m.local.get(l, d);
-  const [a, b, c, uh, ul, th, tl, vh, vl] = Array.from({ length: 9 }, () => cx.scratch(d)) as [number, number, number, number, number, number, number, number, number];
+  const [a, b, c] = [0, 1, 2];
+  const [uh, ul, th, tl, vh, vl] = Array.from({ length: 6 }, () => cx.scratch(d)) as [number, number, number, number, number, number];
   const vbits = cx.scratch(binaryen.i64);
-  const pre: X[] = [
-    m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2))),
+  const body: X[] = [
     m.local.set(uh, m.f64.mul(g(a), g(b))),
     ...twoProductErr(cx, a, b, uh, ul), // a*b = uh + ul exactly
     m.local.set(th, m.f64.add(g(c), g(uh))),
   ];
   let e = twoSumErr(cx, c, uh, th); // c + uh = th + tl exactly
-  pre.push(e.set, m.local.set(tl, e.value), m.local.set(vh, m.f64.add(g(tl), g(ul))));
+  body.push(e.set, m.local.set(tl, e.value), m.local.set(vh, m.f64.add(g(tl), g(ul))));
   e = twoSumErr(cx, tl, ul, vh);
-  pre.push(e.set, m.local.set(vl, e.value));
+  body.push(e.set, m.local.set(vl, e.value));
   // round vh to odd: if inexact and its last bit is 0, step one ulp toward the error's side
   const vb = () => m.local.get(vbits, binaryen.i64);
-  pre.push(m.local.set(vbits, m.i64.reinterpret(g(vh))));
+  body.push(m.local.set(vbits, m.i64.reinterpret(g(vh))));
   const away = m.i32.eq(m.f64.gt(g(vl), m.f64.const(0)), m.f64.gt(g(vh), m.f64.const(0)));
-  pre.push(m.if(m.i32.and(m.f64.ne(g(vl), m.f64.const(0)), m.i64.eqz(m.i64.and(vb(), m.i64.const(1n)))),
+  body.push(m.if(m.i32.and(m.f64.ne(g(vl), m.f64.const(0)), m.i64.eqz(m.i64.and(vb(), m.i64.const(1n)))),
     m.local.set(vbits, m.i64.add(vb(), m.select(away, m.i64.const(1n), m.i64.const(-1n))))));
-  const v = cx.scratch(d), rf = cx.scratch(d);
-  pre.push(m.local.set(v, m.f64.reinterpret(vb())), m.local.set(rf, m.f64.add(g(th), g(v))));
-  const rb = () => m.i64.reinterpret(g(rf));
-  // ranges under which the error terms are exact (runtime/jit/fastfp.ts fma64): |a|, |b| in [2^-450, 2^450),
-  // c zero or in [2^-900, 2^1000), the result in [2^-900, 2^1000) (so never zero: signs of zero take the helper)
-  const inAB = (x: number) => exp64In(m, m.i64.reinterpret(g(x)), 1023 - 450, 1023 + 449);
+  const rbits = cx.scratch(binaryen.i64);
+  body.push(m.local.set(rbits, m.i64.reinterpret(m.f64.add(g(th), m.f64.reinterpret(vb())))));
+  // ranges under which the error terms are exact (runtime/jit/fastfp.ts fma64): |a|, |b| in [2^-450, 2^450)
+  // or a zero factor, c zero or in [2^-900, 2^1000), the result in [2^-900, 2^1000) (so never zero: signs
+  // of zero take the helper)
   const wide = (x: X) => exp64In(m, x, 1023 - 900, 1023 + 999);
   const cb = () => m.i64.reinterpret(g(c));
-  // a zero factor makes the product exactly ±0 (a NaN from splitting a huge other factor fails the result test)
-  const ab = (x: number) => m.i64.reinterpret(g(x));
-  const abOk = m.i32.or(m.i32.or(isZero64(m, ab(a)), isZero64(m, ab(b))), m.i32.and(inAB(a), inAB(b)));
-  // exact: no error in the low sum nor in the final sum
-  const exact = () => {
-    const f = twoSumErr(cx, th, v, rf);
-    return m.block(null, [f.set, m.i32.and(m.f64.eq(g(vl), m.f64.const(0)), m.f64.eq(f.value, m.f64.const(0)))], binaryen.i32);
-  };
-  const ok = m.i32.and(
-    m.i32.and(m.i32.and(m.i32.eqz(rm()), m.if(nx(), m.i32.const(1), exact())), abOk),
-    m.i32.and(m.i32.or(isZero64(m, cb()), wide(cb())), wide(rb())));
-  return { pre, ok, value: rb() };
+  const rb = () => m.local.get(rbits, binaryen.i64);
+  const inRanges = m.i32.and(m.i32.and(factorsOk(cx, a, b), m.i32.or(isZero64(m, cb()), wide(cb()))), wide(rb()));
+  body.push(m.select(inRanges, rb(), m.i64.const(0x7ff8000000000000n)));
+  return m.block(null, body, binaryen.i64);
 }
 
 /** f32 a*b + c: the f64 product of two f32 values is exact; when adding c in f64 is exact too, one f32 rounding remains. */
