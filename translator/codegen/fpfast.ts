@@ -24,8 +24,12 @@ type X = binaryen.ExpressionRef;
 /** What the lowering gives the fast paths: the module and fresh locals. */
 export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): number }
 
-/** A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result. */
-export interface FastPath { pre: X[]; ok: X; value: X }
+/**
+ * A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result.
+ * `hot`, when given, is a cheaper sufficient condition for the common state (RNE, NX accrued, a safe result)
+ * without inner branches: the caller tests it first and evaluates `ok` only when it fails.
+ */
+export interface FastPath { pre: X[]; ok: X; value: X; hot?: X }
 
 /** Veltkamp splitting constant for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
@@ -72,6 +76,8 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
   const base = () => m.i32.and(m.i32.eqz(rm()), safe(get()));
   // ok when NX is already accrued, else only when the exactness test proves the result exact
   const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
+  // RNE, NX accrued and a safe result: the native result is the whole effect
+  const hot = () => m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe(get()));
   switch (fop) {
     case "add": case "sub": {
       const yy = fop === "add" ? y : cx.scratch(d);
@@ -86,14 +92,14 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         return f64 ? zero : m.i32.and(zero, m.f64.eq(res(), g(s)));
       };
       // a zero sum of finite operands is exact (and +0 in RNE, as Wasm gives)
-      return { pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get() };
+      return { pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get(), hot: hot() };
     }
     case "mul": {
       const p = cx.scratch(d);
       pre.push(m.local.set(p, m.f64.mul(g(x), g(y))), m.local.set(r, toBits(narrow(g(p)))));
       // f32: the double product is exact, so exact iff rounding to f32 was; f64: Dekker's error term is zero
       const exact = () => (f64 ? m.call(support(m, "fpx_prod_exact"), [g(x), g(y), g(p)], binaryen.i32) : m.f64.eq(res(), g(p)));
-      return { pre, ok: okWith(exact), value: get() };
+      return { pre, ok: okWith(exact), value: get(), hot: hot() };
     }
     case "div": {
       pre.push(m.local.set(r, toBits(F.div(F.reinterpret(arg(0)), F.reinterpret(arg(1))))));
@@ -102,7 +108,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         if (!f64) return m.f64.eq(m.f64.mul(res(), g(y)), g(x));
         return m.call(support(m, "fpx_div_exact"), [g(x), g(y), res()], binaryen.i32);
       };
-      return { pre, ok: okWith(exact), value: get() };
+      return { pre, ok: okWith(exact), value: get(), hot: hot() };
     }
     case "sqrt": {
       pre.push(m.local.set(r, toBits(F.sqrt(F.reinterpret(arg(0))))));
@@ -110,7 +116,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         if (!f64) return m.f64.eq(m.f64.mul(res(), res()), g(x));
         return m.call(support(m, "fpx_sqrt_exact"), [g(x), res()], binaryen.i32);
       };
-      return { pre, ok: okWith(exact), value: get() };
+      return { pre, ok: okWith(exact), value: get(), hot: hot() };
     }
     case "min": case "max": {
       // without NaN operands Wasm's min/max are RISC-V's (-0 < +0) and raise nothing
@@ -182,7 +188,10 @@ function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
       m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64))),
   ];
   const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);
-  return { pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb() };
+  return {
+    pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb(),
+    hot: m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe64(m, rb())),
+  };
 }
 
 /**

@@ -794,7 +794,13 @@ class RegionLowering {
     }
     const f = this.fastFp ? fast(() => m.i32.and(oldFlags(), m.i32.const(FpFlag.NX))) : undefined;
     if (f === undefined) out.push(...slow);
-    else out.push(...f.pre, m.if(f.ok, m.block(null, [m.local.set(res, f.value), m.local.set(acc, oldFlags())]), m.block(null, slow)));
+    else {
+      let uses = 0; // f.value is one expression: a second use takes a copy
+      const fastSet = () => m.block(null, [m.local.set(res, uses++ === 0 ? f.value : m.copyExpression(f.value)), m.local.set(acc, oldFlags())]);
+      const checked = m.if(f.ok, fastSet(), m.block(null, slow));
+      // the common state first, in one branch; the full condition only when that fails
+      out.push(...f.pre, f.hot === undefined ? checked : m.if(f.hot, fastSet(), checked));
+    }
     out.push(this.def(dst, m.local.get(res, this.is64(dst) ? binaryen.i64 : binaryen.i32)));
     this.pending.set(flags, () => m.local.get(acc, binaryen.i32));
     return out;
