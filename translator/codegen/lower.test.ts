@@ -575,4 +575,40 @@ test("in an ahead-of-time module a direct exit tail-calls the target's region, u
   assert.equal(run(100n, 1), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "after a translation was dropped");
 });
 
+test("and/or/xor of sign-extended 32-bit values run in i32 (also through registers); other operands stay 64-bit", async () => {
+  // x1 = sext(w1 >>> 7) | sext(w1 << 25)   (a rotate as RV64 writes it: srliw, slliw, or)
+  // x2 = (x1 ^ -1) & sext(w2)              (not, and: a constant that fits 32 bits sign-extended)
+  // x3 = (x1 | 0x100000000) ^ x3           (a constant above 32 bits and a plain 64-bit register: no narrowing)
+  const b = new BlockBuilder(0x100, types);
+  const W = layout.slot("w");
+  b.insn(0x100, 4); b.set(X1, b.conv("sext", b.bin("i32", "shru", b.get(W), b.i32(7))));
+  b.insn(0x104, 4); b.set(X2, b.conv("sext", b.bin("i32", "shl", b.get(W), b.i32(25))));
+  b.insn(0x108, 4); b.set(X1, b.bin("i64", "or", b.get(X1), b.get(X2)));
+  b.insn(0x10c, 4); b.set(X2, b.bin("i64", "and", b.bin("i64", "xor", b.get(X1), b.i64(-1n)), b.conv("sext", b.bin("i32", "add", b.get(W), b.i32(1)))));
+  b.insn(0x110, 4); b.set(X3, b.bin("i64", "xor", b.bin("i64", "or", b.get(X1), b.i64(0x100000000n)), b.get(X3)));
+  // overlapping bits (or is not xor), and a zero-extended operand (not a sign extension: stays 64-bit)
+  b.insn(0x114, 4); b.set(X1, b.bin("i64", "or", b.get(X1), b.conv("sext", b.get(W))));
+  b.insn(0x118, 4); b.set(X3, b.bin("i64", "xor", b.get(X3), b.bin("i64", "or", b.get(X2), b.conv("zext", b.get(W)))));
+  const region: Region = { entry: 0x100, blocks: [b.finish({ kind: "jump", target: 0x11c })] };
+  const text = regionsToText(layout, [region]);
+  assert.ok(/i32\.or/.test(text) && /i32\.and/.test(text) && /i32\.xor/.test(text), "narrowed to i32");
+  assert.ok(/i64\.or/.test(text) && /i64\.xor/.test(text), "the others stay 64-bit");
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const fn = await instantiate(region, mem);
+  const sext = (v: bigint) => BigInt.asIntN(64, BigInt.asIntN(32, v));
+  for (const w of [0, 1, -1, 0x7fffffff, -0x80000000, 0x12345678, -0x1234567, 0x40000001]) {
+    const x3 = 0x0123456789abcdefn;
+    st.setI32(W, w); st.setI64(X3, x3);
+    assert.is(fn(), 0x11c);
+    const u = BigInt(w >>> 0);
+    const r1 = sext(u >> 7n) | sext((u << 25n) & 0xffffffffn);
+    const x2 = (r1 ^ -1n) & sext(u + 1n);
+    const r3 = (r1 | 0x100000000n) ^ x3;
+    assert.is(st.getI64(X1), BigInt.asIntN(64, r1 | sext(u)), `x1 for ${w}`);
+    assert.is(st.getI64(X2), BigInt.asIntN(64, x2), `x2 for ${w}`);
+    assert.is(st.getI64(X3), BigInt.asIntN(64, r3 ^ (x2 | u)), `x3 for ${w}`);
+  }
+});
+
 test.run();

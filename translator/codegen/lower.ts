@@ -503,6 +503,8 @@ class RegionLowering {
 
   private lowerBlock(b: Block): X[] {
     this.block = b;
+    this.narrow.clear();
+    this.slotNarrow.clear();
     this.poolUsed.clear();
     this.tempLocal = b.temps.map((ty) => this.scratch(wasmTy(ty)));
     this.blockTemps.set(b, this.tempLocal);
@@ -524,6 +526,12 @@ class RegionLowering {
    * early (fault, trap, slow path) has no effect on the state, as in the interpreter.
    */
   private readonly pending = new Map<Slot, () => X>();
+  /**
+   * i64 temps of the current block known to be sign extensions of an i32 value, with that value (a local or
+   * constant, stable for the rest of the block); and the same for state slots holding such a temp.
+   */
+  private readonly narrow = new Map<Temp, () => X>();
+  private readonly slotNarrow = new Map<Slot, () => X>();
   private flush(): X[] {
     const out: X[] = [];
     for (const [s, v] of this.pending) out.push(this.m.local.set(this.slotLocal.get(s)!, v()));
@@ -633,14 +641,40 @@ class RegionLowering {
       }
       case "const": {
         const v = op.value;
+        if (typeof v === "bigint" && BigInt.asIntN(32, v) === BigInt.asIntN(64, v)) { const n = Number(BigInt.asIntN(32, v)); this.narrow.set(op.dst, () => m.i32.const(n)); }
         return [this.def(op.dst, typeof v === "bigint" ? m.i64.const(BigInt.asIntN(64, v)) : m.i32.const(v | 0))];
       }
-      case "get": return [this.def(op.dst, this.slotValue(op.slot))];
-      case "set": { const v = op.value; this.pending.set(op.slot, () => this.t(v)); return []; }
-      case "bin": return [this.def(op.dst, this.bin(op.ty, op.bin, this.t(op.a), this.t(op.b), op.a, op.b))];
+      case "get": {
+        const n = this.slotNarrow.get(op.slot);
+        if (n !== undefined) this.narrow.set(op.dst, n);
+        return [this.def(op.dst, this.slotValue(op.slot))];
+      }
+      case "set": {
+        const v = op.value;
+        this.pending.set(op.slot, () => this.t(v));
+        const n = this.narrow.get(v);
+        if (n !== undefined) this.slotNarrow.set(op.slot, n); else this.slotNarrow.delete(op.slot);
+        return [];
+      }
+      case "bin": {
+        // and/or/xor of sign-extended 32-bit values is the sign extension of the 32-bit operation: keep it
+        // in i32 (the host compiler then sees 32-bit idioms such as rotates written as two shifts and an or)
+        const na = this.narrow.get(op.a), nb = this.narrow.get(op.b);
+        if (op.ty === "i64" && na && nb && (op.bin === "and" || op.bin === "or" || op.bin === "xor")) {
+          const l = this.scratch(binaryen.i32);
+          const v = op.bin === "and" ? m.i32.and(na(), nb()) : op.bin === "or" ? m.i32.or(na(), nb()) : m.i32.xor(na(), nb());
+          this.narrow.set(op.dst, () => m.local.get(l, binaryen.i32));
+          return [m.local.set(l, v), this.def(op.dst, m.i64.extend_s(m.local.get(l, binaryen.i32)))];
+        }
+        return [this.def(op.dst, this.bin(op.ty, op.bin, this.t(op.a), this.t(op.b), op.a, op.b))];
+      }
       case "un": return [this.def(op.dst, this.un(op.ty, op.un, this.t(op.a)))];
-      case "conv":
+      case "conv": {
+        const n = this.narrow.get(op.a);
+        if (op.conv === "wrap" && n) return [this.def(op.dst, n())];
+        if (op.conv === "sext") { const a = op.a; this.narrow.set(op.dst, () => this.t(a)); }
         return [this.def(op.dst, op.conv === "wrap" ? m.i32.wrap(this.t(op.a)) : op.conv === "sext" ? m.i64.extend_s(this.t(op.a)) : m.i64.extend_u(this.t(op.a)))];
+      }
       case "select": return [this.def(op.dst, m.select(this.t(op.cond), this.t(op.a), this.t(op.b)))];
       case "load": {
         const a32 = this.scratch(binaryen.i32);
@@ -744,6 +778,7 @@ class RegionLowering {
       case "setflags": {
         // the record as the interpreter stores it: i32 operands sign-extended to i64
         const g = this.layout.flagGroups[op.group]!;
+        for (const s of [g.kind, g.a, g.b, g.x]) this.slotNarrow.delete(s);
         const wide = (t: Temp) => () => (this.is64(t) ? this.t(t) : m.i64.extend_s(this.t(t)));
         const kind = flagKindWord(op.kind, op.width);
         this.pending.set(g.kind, () => m.i32.const(kind));
