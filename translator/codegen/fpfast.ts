@@ -158,7 +158,19 @@ function twoProductErr(cx: FpContext, a: number, b: number, p: number, err: numb
 /** i32: the product p = a·b (locals) was exact. */
 function twoProductExact(cx: FpContext, a: number, b: number, p: number): X {
   const m = cx.m, e = cx.scratch(binaryen.f64);
-  return m.block(null, [...twoProductErr(cx, a, b, p, e), m.f64.eq(m.local.get(e, binaryen.f64), m.f64.const(0))], binaryen.i32);
+  const dekker = m.block(null, [...twoProductErr(cx, a, b, p, e), m.f64.eq(m.local.get(e, binaryen.f64), m.f64.const(0))], binaryen.i32);
+  return m.if(fewBits(cx, a, b), m.i32.const(1), dekker);
+}
+
+/**
+ * i32: the significands of the normal doubles in locals a and b have at most 53 significant bits between
+ * them (trailing zeros of the 53-bit significands add up to 53 or more), so their product is exact unless
+ * it leaves the normal range (the callers test the factors' ranges). Cheaper than Dekker's error term.
+ */
+function fewBits(cx: FpContext, a: number, b: number): X {
+  const m = cx.m;
+  const tz = (l: number) => m.i64.ctz(m.i64.or(m.i64.reinterpret(m.local.get(l, binaryen.f64)), m.i64.const(1n << 52n)));
+  return m.i64.ge_u(m.i64.add(tz(a), tz(b)), m.i64.const(53n));
 }
 
 /**
@@ -240,14 +252,13 @@ const SUPPORT: Record<string, { params: binaryen.Type[]; result: binaryen.Type; 
     body: (cx) => {
       const m = cx.m, d = binaryen.f64;
       const g = (l: number) => m.local.get(l, d);
-      const [p, e, sum] = [cx.scratch(d), cx.scratch(d), cx.scratch(d)];
+      const [p, sum] = [cx.scratch(d), cx.scratch(d)];
       const t = twoSumErr(cx, p, 2, sum);
       return m.block(null, [
         m.local.set(p, m.f64.mul(g(0), g(1))),
-        ...twoProductErr(cx, 0, 1, p, e),
         m.local.set(sum, m.f64.add(g(p), g(2))),
         t.set,
-        m.i32.and(m.i32.and(factorsOk(cx, 0, 1), m.f64.eq(g(e), m.f64.const(0))),
+        m.i32.and(m.i32.and(factorsOk(cx, 0, 1), twoProductExact(cx, 0, 1, p)),
           m.i32.and(m.f64.eq(g(sum), g(3)), m.f64.eq(t.value, m.f64.const(0)))),
       ], binaryen.i32);
     },
