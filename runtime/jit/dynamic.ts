@@ -76,6 +76,8 @@ export class DynamicExecutor {
   private readonly threshold: number;
   private readonly limits: RegionLimits;
   private readonly imports: WebAssembly.Imports;
+  /** whether translated code's f64 fused multiply-adds run on the host's FMA (runtime/jit/hwfma.ts) */
+  readonly hostFma: boolean;
   /** every region function, by index: translated code tail-calls through it (exits.ts jump cache) */
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
   private loadCompiler: (() => Promise<RegionCompiler>) | undefined;
@@ -97,6 +99,7 @@ export class DynamicExecutor {
     this.threshold = opts.threshold ?? 50;
     this.limits = opts.limits ?? DEFAULT_REGION_LIMITS;
     this.imports = translationImports(mem, this.table, opts.helpers ?? {});
+    this.hostFma = (this.imports.env!.fma_fused as WebAssembly.Global).value === 1;
     this.clearJumpCache();
     mem.onCodeWrite = (addr, len) => this.invalidate(addr, addr + len);
   }

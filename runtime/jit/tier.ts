@@ -48,6 +48,8 @@ export interface DynamicTierStats extends DynamicStats {
   indirectHitRate: number | null;
   /** hits / lookups of returns in the jump cache: how often a return found its target translated (null: none) */
   returnHitRate: number | null;
+  /** f64 fused multiply-adds run on the host's FMA (relaxed SIMD, fused) rather than the exact emulation */
+  hostFma: boolean;
 }
 
 /** The dynamic executor and its interpreter as an {@link ExecutionTier}. */
@@ -111,6 +113,7 @@ export class DynamicTier implements ExecutionTier {
       translateMs: Math.round(this.dyn.stats.translateMs), wasmCompileMs: Math.round(this.dyn.stats.wasmCompileMs),
       translatedShare: total === 0 ? 0 : Math.round(translated / total * 1e6) / 1e6,
       jumpCache, indirectHitRate: rate(jumpCache.indirect), returnHitRate: rate(jumpCache.return),
+      hostFma: this.dyn.hostFma,
     };
   }
 }
