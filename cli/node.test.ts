@@ -1,0 +1,29 @@
+// The launcher as users run it (a separate process, no engine flags): on this machine kind translated code
+// must get the host's fused multiply-add (Node 20 needs relaxed SIMD turned on by the launcher itself) and
+// compute what qemu-riscv64 computed for the fixture.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+
+test("bin/isa2wasm.js run: fused multiply-adds on the host's FMA, output as under qemu (bench-nbody)", () => {
+  const expected = JSON.parse(readFileSync("fixtures/expected/riscv64/bench-nbody.json", "utf8"));
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  const args = [...(deno ? ["run", "-A", "--quiet"] : []), "bin/isa2wasm.js", "run", "--stats", expected.binary, ...expected.argv.slice(1)];
+  const run = (steps: string) => spawnSync(process.execPath, [...args.slice(0, -1), steps], { encoding: "utf8", timeout: 120_000 });
+  let r = run(expected.argv[1]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, expected.stdout.text);
+  // long enough for the dynamic tier to translate the loop (its fmadd.d run in Wasm), against qemu-riscv64
+  r = run("200000");
+  assert.is(r.status, 0, r.stderr);
+  const qemu = spawnSync("qemu-riscv64", [expected.binary, "200000"], { encoding: "utf8", timeout: 120_000 });
+  assert.is(qemu.status, 0, `qemu-riscv64: ${qemu.error ?? qemu.stderr}`);
+  assert.is(r.stdout, qemu.stdout);
+  const stats = JSON.parse(r.stderr.trim().split("\n").pop()!);
+  assert.is(stats.hostFma, true, "relaxed SIMD's fused multiply-add (V8 on x86-64 with FMA3)");
+  assert.ok(stats.instructions.dynamic > stats.instructions.interp, "mostly translated code ran");
+});
+
+test.run();
