@@ -31,6 +31,9 @@ export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): num
  */
 export interface FastPath { pre: X[]; ok: X; value: X; hot?: X }
 
+/** The common state, a fast path's `hot` condition: RNE, NX accrued and a safe result (`safe`, i32). */
+const commonState = (m: binaryen.Module, rm: () => X, nx: () => X, safe: X): X => m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe);
+
 /** Veltkamp splitting constant for doubles: 2^27 + 1. */
 const SPLIT = 134217729;
 
@@ -76,8 +79,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
   const base = () => m.i32.and(m.i32.eqz(rm()), safe(get()));
   // ok when NX is already accrued, else only when the exactness test proves the result exact
   const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
-  // RNE, NX accrued and a safe result: the native result is the whole effect
-  const hot = () => m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe(get()));
+  const hot = () => commonState(m, rm, nx, safe(get()));
   switch (fop) {
     case "add": case "sub": {
       const yy = fop === "add" ? y : cx.scratch(d);
@@ -202,7 +204,7 @@ function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
   const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);
   return {
     pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb(),
-    hot: m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe64(m, rb())),
+    hot: commonState(m, rm, nx, safe64(m, rb())),
   };
 }
 
