@@ -40,6 +40,9 @@ Options:
                          ms, code-map lookups and misses, jump-cache lookups and hits (direct,
                          indirect, return) with the indirect-jump and return hit rates, and
                          invalidations (translations dropped after guest code was written)
+  --exact-fp             keep the FP exception flags and rounding-mode tests in code translated at run
+                         time even when the program never reads the flags or sets the mode (see
+                         'isa2wasm translate --help'; a translated module keeps what it was made with)
   --strace               print each syscall on stderr (qemu -strace style)
   --strict               an unknown syscall kills the guest (default: it returns ENOSYS, with a warning)
   --map HOST:GUEST[:ro]  make host directory HOST visible as GUEST in the guest (repeatable;
@@ -67,6 +70,8 @@ export interface RunArgs {
   stats: boolean;
   strace: boolean;
   strict: boolean;
+  /** code translated at run time assumes nothing of the FP environment (DynamicTierOptions.fpEnvironment) */
+  exactFp: boolean;
   mounts: Mount[];
   cwd: string;
   env: string[];
@@ -83,7 +88,7 @@ const isWasm = (b: Uint8Array) => b.length >= 8 && b[0] === 0 && b[1] === 0x61 &
  * environment as NAME=VALUE strings.
  */
 export function parseRunArgs(argv: string[], hostCwd: string, hostEnv: string[]): RunArgs {
-  const o = { tier: "dynamic" as RunArgs["tier"], stats: false, strace: false, strict: false, clearEnv: false };
+  const o = { tier: "dynamic" as RunArgs["tier"], stats: false, strace: false, strict: false, clearEnv: false, exactFp: false };
   const maps: Mount[] = [];
   const envSet: string[] = [];
   let cwd: string | undefined, seed: bigint | undefined;
@@ -109,6 +114,7 @@ export function parseRunArgs(argv: string[], hostCwd: string, hostEnv: string[])
       case "stats": o.stats = true; break;
       case "strace": o.strace = true; break;
       case "strict": o.strict = true; break;
+      case "exact-fp": o.exactFp = true; break;
       case "clear-env": o.clearEnv = true; break;
       case "map": maps.push(parseMap(value!, hostCwd)); break;
       case "cwd":
@@ -132,7 +138,7 @@ export function parseRunArgs(argv: string[], hostCwd: string, hostEnv: string[])
   const env = new Map<string, string>();
   for (const e of [...(o.clearEnv ? [] : hostEnv), ...envSet]) env.set(e.slice(0, e.indexOf("=")), e);
   return {
-    program, args: argv.slice(i + 1), tier: o.tier, stats: o.stats, strace: o.strace, strict: o.strict, mounts,
+    program, args: argv.slice(i + 1), tier: o.tier, stats: o.stats, strace: o.strace, strict: o.strict, exactFp: o.exactFp, mounts,
     cwd: cwd ?? guestPathOf(hostCwd, mounts) ?? mounts[0]!.guest, env: [...env.values()], ...(seed !== undefined ? { seed } : {}),
   };
 }
@@ -172,7 +178,7 @@ export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Prom
   let tier: ((p: TierParts) => ExecutionTier) | undefined;
   if (r.tier === "dynamic") {
     // binaryen takes a while to load: only once code gets hot (a short run never needs it)
-    tier = dynamicTier(undefined, { loadCompiler: loadRegionCompiler });
+    tier = dynamicTier(undefined, { loadCompiler: loadRegionCompiler, fpEnvironment: r.exactFp ? "exact" : "analyse" });
   }
   let proc: GuestProcess;
   try {

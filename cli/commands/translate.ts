@@ -32,6 +32,10 @@ Options:
                      -O1 code ran no faster than -O0 code
   --progress         show a progress bar on stderr even when stderr is not a terminal
   --no-progress      never show a progress bar (default: shown when stderr is a terminal)
+  --exact-fp         keep the FP exception flags and the rounding-mode tests in all FP code. By
+                     default, when no instruction of the program reads the flags (a flags save and
+                     restore around a quiet comparison does not count) or sets the rounding mode, FP
+                     code skips them (much faster FP); the summary and --stats say which applied
   --stats            print the translation's figures as JSON on stderr
   -h, --help         show this help
 
@@ -48,12 +52,14 @@ export interface TranslateArgs {
   /** true/false: forced on/off; undefined: when stderr is a terminal */
   progress: boolean | undefined;
   stats: boolean;
+  /** assume nothing of the FP environment (TranslateOptions.exactFp) */
+  exactFp: boolean;
 }
 
 /** Parses `translate`'s arguments. */
 export function parseTranslateArgs(argv: string[]): TranslateArgs {
   let program: string | undefined, output: string | undefined;
-  let optimize = DEFAULT_OPTIMIZE, progress: boolean | undefined, stats = false;
+  let optimize = DEFAULT_OPTIMIZE, progress: boolean | undefined, stats = false, exactFp = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
@@ -76,6 +82,7 @@ export function parseTranslateArgs(argv: string[]): TranslateArgs {
     else if (a === "--progress") progress = true;
     else if (a === "--no-progress") progress = false;
     else if (a === "--stats") stats = true;
+    else if (a === "--exact-fp") exactFp = true;
     else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
     else {
       if (program !== undefined) throw new UsageError(`unexpected argument '${a}' (one PROGRAM only)`);
@@ -84,7 +91,7 @@ export function parseTranslateArgs(argv: string[]): TranslateArgs {
   }
   if (program === undefined) throw new UsageError("missing PROGRAM (try 'isa2wasm translate --help')");
   if (output === "") throw new UsageError("-o needs a file name");
-  return { program, output: output ?? `${program}.wasm`, optimize, progress, stats };
+  return { program, output: output ?? `${program}.wasm`, optimize, progress, stats, exactFp };
 }
 
 const PHASES = { discover: "finding code", lower: "translating", optimize: "optimising" } as const;
@@ -130,7 +137,7 @@ export async function translateFile(t: TranslateArgs, io: CliIO): Promise<{ code
   const base = t.program.slice(t.program.lastIndexOf("/") + 1);
   let result;
   try {
-    result = translateProgram(program, { optimize: t.optimize, source: { name: base, size: bytes.length }, ...(bar ? { progress: bar.draw } : {}) });
+    result = translateProgram(program, { optimize: t.optimize, exactFp: t.exactFp, source: { name: base, size: bytes.length }, ...(bar ? { progress: bar.draw } : {}) });
   } finally {
     bar?.clear();
   }

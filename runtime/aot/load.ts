@@ -58,6 +58,8 @@ export function mapAotImage(program: AotProgram, mem: GuestMemory): void {
 /** Installs the program's translated code in a dynamic tier (after {@link mapAotImage}). */
 export async function installAotProgram(program: AotProgram, exec: DynamicTier): Promise<void> {
   const code = program.manifest.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  const fp = program.manifest.fp;
+  exec.assumeFp({ flagsUnobserved: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, proof: new Map(fp.proof), reasons: fp.reasons });
   await exec.installModule(program.module, program.entries, code);
 }
 
@@ -75,7 +77,8 @@ export function aotProcessParts(program: AotProgram, compile?: CompileRegions, o
   let tier: DynamicTier | undefined;
   return {
     load: (mem) => { mapAotImage(program, mem); return structuredClone(program.manifest.image); },
-    tier: (parts) => (tier = new DynamicTier(parts, compile, opts)),
+    // the module's manifest says what its code assumes of the FP environment (installAotProgram)
+    tier: (parts) => (tier = new DynamicTier(parts, compile, { ...opts, fpEnvironment: "exact" })),
     install: async () => {
       if (!tier) throw new Error("internal error: the process was not built before its code was installed");
       await installAotProgram(program, tier);

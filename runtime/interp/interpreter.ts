@@ -12,7 +12,8 @@ import type { CpuState } from "../state.ts";
 import { BlockResult, compileBlock, type BlockContext, type BlockFunction } from "./compile.ts";
 import { evaluator } from "./evaluate.ts";
 import { makeHelpers, type HelperTable } from "./helpers.ts";
-import { liftBlock, memoryCodeReader, SEGV_ACCERR, SEGV_MAPERR } from "./lift.ts";
+import { checkFpAssumptions, liftBlock, memoryCodeReader, SEGV_ACCERR, SEGV_MAPERR } from "./lift.ts";
+import type { FpAssumptions } from "../../translator/ir/fpenv.ts";
 
 /** Why {@link Interpreter.run} returned. In every case the state's pc slot holds `next`/`pc`. */
 export type Stop =
@@ -72,6 +73,11 @@ export class Interpreter {
   blocksLifted = 0;
   /** blocks compiled to JavaScript so far */
   blocksCompiledToJs = 0;
+  /**
+   * what translated code of this process assumes of the FP environment (translator/ir/fpenv.ts), when it
+   * assumes anything: every block lifted is checked against it (FpAssumptionError)
+   */
+  fpAssumptions: FpAssumptions | undefined;
   private readonly cache = new Map<number, CachedBlock>();
   private readonly ctx: BlockContext;
   private readonly helpers: HelperTable;
@@ -135,7 +141,9 @@ export class Interpreter {
   private lookup(pc: number): CachedBlock {
     const hit = this.cache.get(pc);
     if (hit !== undefined) return hit;
-    const block = liftBlock(this.guest, memoryCodeReader(this.mem, this.guest.endian), pc, this.maxBlockInsns);
+    const code = memoryCodeReader(this.mem, this.guest.endian);
+    const block = liftBlock(this.guest, code, pc, this.maxBlockInsns);
+    if (this.fpAssumptions !== undefined) checkFpAssumptions(this.guest, this.fpAssumptions, block, code);
     const insnPcs: number[] = [];
     for (const op of block.ops) if (op.op === "insn") insnPcs.push(op.pc);
     const x = block.exit;

@@ -3,6 +3,7 @@ import { BlockBuilder } from "../../translator/ir/builder.ts";
 import { Signal, type Block } from "../../translator/ir/ir.ts";
 import type { CodeReader, Guest } from "../../translator/guests/guest.ts";
 import { GuestFault } from "../memory/memory.ts";
+import { fpAssumptionViolation, type FpAssumptions } from "../../translator/ir/fpenv.ts";
 
 /** Linux si_code values used for traps raised while fetching or decoding. */
 export const ILL_ILLOPC = 1, SEGV_MAPERR = 1, SEGV_ACCERR = 2;
@@ -47,4 +48,16 @@ export function memoryCodeReader(mem: import("../memory/memory.ts").GuestMemory,
     fetch16(addr: number): number { mem.check(addr, 2, "exec"); return mem.dv.getUint16(addr, le); },
     fetch32(addr: number): number { mem.check(addr, 4, "exec"); return mem.dv.getUint32(addr, le); },
   };
+}
+
+/**
+ * Guest code broke an assumption translated code was built with (translator/ir/fpenv.ts): code made or
+ * changed at run time reads the FP flags or sets the rounding mode. The process cannot go on exactly.
+ */
+export class FpAssumptionError extends Error {}
+
+/** Throws {@link FpAssumptionError} when `block`, lifted at run time, breaks `assume`. */
+export function checkFpAssumptions(guest: Guest, assume: FpAssumptions, block: Block, code: CodeReader): void {
+  const v = fpAssumptionViolation(guest, assume, block, (pc, size) => (size === 2 ? code.fetch16(pc) : code.fetch32(pc)));
+  if (v !== undefined) throw new FpAssumptionError(`${v}; run it with --exact-fp (translate it again with --exact-fp)`);
 }

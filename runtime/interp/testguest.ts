@@ -47,6 +47,7 @@ export function testGuest(program: TestInsn[], endian: "le" | "be" = "le"): Gues
     endian,
     addressBits: 64,
     state: TEST_STATE,
+    insnAlign: 4,
     decode(code: CodeReader, pc: number): Decoded | undefined {
       const raw = code.fetch32(pc);
       const i = (pc - CODE_BASE) / 4;

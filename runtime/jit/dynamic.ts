@@ -13,7 +13,7 @@ import { CTRL, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_BYTES, fillJumpCache } from
 import { CONTROL_BASE, PAGE_SIZE, type GuestMemory } from "../memory/memory.ts";
 import type { CpuState } from "../state.ts";
 import type { Interpreter, Stop } from "../interp/interpreter.ts";
-import { liftBlock } from "../interp/lift.ts";
+import { checkFpAssumptions, liftBlock } from "../interp/lift.ts";
 import { DEFAULT_REGION_LIMITS, formRegion, type RegionLimits } from "./regions.ts";
 import { translationImports, type HelperTable } from "./imports.ts";
 
@@ -226,7 +226,12 @@ export class DynamicExecutor {
       fetch32: (a: number) => { this.mem.check(a, 4, "exec"); return this.mem.dv.getUint32(a, this.guest.endian === "le"); },
     };
     const lift = (p: number): Block | undefined => {
-      try { return liftBlock(this.guest, reader, p, 64); } catch { return undefined; }
+      // a block that breaks the FP assumptions stays out (the interpreter stops the process when it runs it)
+      try {
+        const b = liftBlock(this.guest, reader, p, 64);
+        if (this.interp.fpAssumptions !== undefined) checkFpAssumptions(this.guest, this.interp.fpAssumptions, b, reader);
+        return b;
+      } catch { return undefined; }
     };
     const blocks = formRegion(pc, lift, (p) => this.hot.has(p), this.limits, (p) => this.successors.get(p));
     if (blocks.length === 0) { this.rejected.add(pc); return; }

@@ -10,7 +10,9 @@ import type { Block, StateLayout } from "../../translator/ir/ir.ts";
 import { CTRL, ExitClass } from "../../translator/codegen/exits.ts";
 import type { Stop } from "../interp/interpreter.ts";
 import { makeHelpers } from "../interp/helpers.ts";
-import { CONTROL_BASE } from "../memory/memory.ts";
+import { CONTROL_BASE, PROT_EXEC } from "../memory/memory.ts";
+import { memoryCodeReader } from "../interp/lift.ts";
+import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS, type FpAssumptions } from "../../translator/ir/fpenv.ts";
 import type { ExecutionTier, TierParts } from "../process/process.ts";
 import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicStats } from "./dynamic.ts";
 
@@ -18,7 +20,7 @@ import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicS
 export type CompileRegions = (
   layout: StateLayout,
   regions: Array<{ entry: number; blocks: Block[] }>,
-  opts: { optimize?: number; scope?: "module" | "regions" },
+  opts: { optimize?: number; scope?: "module" | "regions"; fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number } },
 ) => CompiledBatch;
 
 /** Options of the dynamic tier. */
@@ -30,6 +32,12 @@ export interface DynamicTierOptions extends Omit<DynamicOptions, "loadCompiler">
    * anyway; measured on the benchmarks, binaryen's passes cost more translation time than they save)
    */
   optimize?: number;
+  /**
+   * the FP environment (translator/ir/fpenv.ts): "analyse" (default) lets code translated at run time skip
+   * the accrued flags and rounding-mode tests when the program's executable segments show it never reads
+   * the flags or sets the mode (every block lifted later is checked); "exact" assumes nothing
+   */
+  fpEnvironment?: "analyse" | "exact";
 }
 
 /** Lookups and hits of the jump cache by translated code, for one kind of region exit. */
@@ -50,6 +58,10 @@ export interface DynamicTierStats extends DynamicStats {
   returnHitRate: number | null;
   /** f64 fused multiply-adds run on the host's FMA (relaxed SIMD, fused) rather than the exact emulation */
   hostFma: boolean;
+  /** translated FP code skips the accrued exception flags: the program never reads them (translator/ir/fpenv.ts) */
+  fpFlagsSkipped: boolean;
+  /** translated FP code takes the rounding mode as round-to-nearest-even: the program never sets it */
+  fpRoundingStatic: boolean;
 }
 
 /** The dynamic executor and its interpreter as an {@link ExecutionTier}. */
@@ -58,6 +70,7 @@ export class DynamicTier implements ExecutionTier {
   readonly interp: TierParts["interp"];
   /** whether an ahead-of-time module was installed (its instructions are then reported as "aot") */
   private aot = false;
+  private fp: FpAssumptions = NO_FP_ASSUMPTIONS;
 
   /**
    * `compile`: the region compiler; undefined runs only code installed with {@link installModule} (and
@@ -68,11 +81,28 @@ export class DynamicTier implements ExecutionTier {
     this.interp = interp;
     // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
-    const bind = (c: CompileRegions) => (regions: Parameters<CompileRegions>[1]) => c(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions" });
-    const { loadCompiler, ...rest } = opts;
+    if (opts.fpEnvironment !== "exact") {
+      const code = parts.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+      this.assumeFp(analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), code));
+    }
+    const bind = (c: CompileRegions) => (regions: Parameters<CompileRegions>[1]) =>
+      c(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions", fpAssumptions: fpModelOf(guest, this.fp) });
+    const { loadCompiler, fpEnvironment: _, ...rest } = opts;
     this.dyn = new DynamicExecutor(guest, mem, state, interp, compile === undefined ? undefined : bind(compile),
       { ...rest, helpers, ...(loadCompiler ? { loadCompiler: async () => bind(await loadCompiler()) } : {}) });
   }
+
+  /**
+   * What code translated for this process assumes of the FP environment: the analysis of its image, or an
+   * ahead-of-time module's (which must then also hold for code translated at run time and be checked).
+   */
+  assumeFp(a: FpAssumptions): void {
+    this.fp = a;
+    this.interp.fpAssumptions = a.flagsUnobserved || a.roundingStatic ? a : undefined;
+  }
+
+  /** The FP assumptions in force. */
+  get fpAssumptions(): FpAssumptions { return this.fp; }
 
   pending(): Promise<void> | undefined { return this.dyn.pending(); }
 
@@ -114,6 +144,7 @@ export class DynamicTier implements ExecutionTier {
       translatedShare: total === 0 ? 0 : Math.round(translated / total * 1e6) / 1e6,
       jumpCache, indirectHitRate: rate(jumpCache.indirect), returnHitRate: rate(jumpCache.return),
       hostFma: this.dyn.hostFma,
+      fpFlagsSkipped: this.fp.flagsUnobserved, fpRoundingStatic: this.fp.roundingStatic,
     };
   }
 }

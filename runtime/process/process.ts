@@ -13,6 +13,7 @@ import { GuestMemory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../memory/memory.
 import { CpuState } from "../state.ts";
 import { MMAP_TOP, STACK_SIZE, STACK_TOP } from "./layout.ts";
 import { loadElf, type ProcessImage } from "./loader.ts";
+import { FpAssumptionError } from "../interp/lift.ts";
 import { seededRandomBytes } from "./random.ts";
 import { buildInitialStack, STACK_ABIS } from "./stack.ts";
 
@@ -37,7 +38,7 @@ export interface ExecutionTier {
 }
 
 /** What a process hands the builder of its execution tier. */
-export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter }
+export interface TierParts { guest: Guest; mem: GuestMemory; state: CpuState; interp: Interpreter; image: ProcessImage }
 
 /** The interpreter as an execution tier. */
 export class InterpreterTier implements ExecutionTier {
@@ -48,6 +49,8 @@ export class InterpreterTier implements ExecutionTier {
   get blocksLifted(): number { return this.interp.blocksLifted; }
   get blocksCompiledToJs(): number { return this.interp.blocksCompiledToJs; }
 }
+
+const SIGILL = 4;
 
 /** The stack-pointer register of each guest, by CPU state slot name. */
 const STACK_POINTER: Record<GuestName, string> = { riscv64: "x2", ppc32: "r1" };
@@ -154,7 +157,7 @@ export class GuestProcess {
     this.state.set("pc", this.image.entry);
 
     this.interp = new Interpreter(guest, this.mem, this.state, opts.interpreter);
-    this.tier = opts.tier?.({ guest, mem: this.mem, state: this.state, interp: this.interp }) ?? new InterpreterTier(this.interp);
+    this.tier = opts.tier?.({ guest, mem: this.mem, state: this.state, interp: this.interp, image: this.image }) ?? new InterpreterTier(this.interp);
     this.kernel = new LinuxKernel({
       guest: guest.name, mem: this.mem, state: this.state, host, mounts: opts.mounts, cwd: opts.cwd,
       brk: this.image.brk, mmapTop: MMAP_TOP, argv0: opts.execPath ?? execfn, strict: opts.strict, strace: opts.strace, warn: opts.warn,
@@ -189,7 +192,14 @@ export class GuestProcess {
     try {
       for (;;) {
         if (pause()) return undefined;
-        const stop = this.tier.run(this.pc(), this.budget);
+        let stop;
+        try {
+          stop = this.tier.run(this.pc(), this.budget);
+        } catch (e) {
+          // code made or changed at run time broke what translated code assumed: no exact way on
+          if (e instanceof FpAssumptionError) return { kind: "killed", signal: SIGILL, message: `isa2wasm: ${e.message}` };
+          throw e;
+        }
         let action;
         switch (stop.kind) {
           case "budget": case "fence.i": continue;

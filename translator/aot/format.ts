@@ -50,9 +50,10 @@ export const AOT_SECTION = "isa2wasm";
  * cache is two-way set-associative (exits.ts). 4: multi-byte accesses test the page map's "this page and the
  * next" bits (PAGE_FAST_READ2, PAGE_FAST_WRITE2). 5: the page map's write bits imply reads (access groups,
  * codegen/access.ts) and the jump-cache counters are misses and hits (CTRL.chain). 6: modules import the
- * host's fused multiply-add (fma_f64, fma_fused; runtime/jit/hwfma.ts).
+ * host's fused multiply-add (fma_f64, fma_fused; runtime/jit/hwfma.ts). 7: the manifest records the FP
+ * assumptions the code was translated with (translator/ir/fpenv.ts).
  */
-export const AOT_FORMAT = 6;
+export const AOT_FORMAT = 7;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {
@@ -66,6 +67,11 @@ export interface AotManifest {
   /** the translated program: file name, size, and how it was translated */
   source: { name: string; size: number };
   translation: { optimize: number; functions: number; entries: number; instructions: number; discoveryRoots: number };
+  /**
+   * what the translated code assumes of the FP environment (translator/ir/fpenv.ts FpAssumptions; the proof
+   * as [pc, encoding] pairs): the runtime translates with the same assumptions and checks code it lifts
+   */
+  fp: { flagsUnobserved: boolean; roundingStatic: boolean; proof: Array<[number, number]>; reasons: string[] };
 }
 
 /** Encodes a manifest for the custom section (stable key order: deterministic output). */
@@ -84,5 +90,8 @@ export function decodeManifest(bytes: ArrayBuffer | Uint8Array): AotManifest {
   if (m.format !== AOT_FORMAT) throw new Error(`unsupported isa2wasm module format ${String(m.format)} (this runtime reads format ${AOT_FORMAT}); translate the program again`);
   if (m.guest !== "riscv64" && m.guest !== "ppc32") throw new Error(`unknown guest "${String(m.guest)}" in isa2wasm module`);
   if (typeof m.image !== "object" || !Array.isArray(m.image.segments) || typeof m.image.entry !== "number") throw new Error("malformed isa2wasm module manifest");
+  if (typeof m.fp !== "object" || typeof m.fp.flagsUnobserved !== "boolean" || typeof m.fp.roundingStatic !== "boolean" || !Array.isArray(m.fp.proof)) {
+    throw new Error("malformed isa2wasm module manifest (fp)");
+  }
   return m;
 }

@@ -15,6 +15,7 @@ import { PROT_EXEC, type GuestMemory } from "../../runtime/memory/memory.ts";
 import { memoryCodeReader } from "../../runtime/interp/lift.ts";
 import type { ProcessImage } from "../../runtime/process/loader.ts";
 import { discover, scanCodePointers, functionRegions, type RootKind } from "./discover.ts";
+import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS } from "../ir/fpenv.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
 
 /** A program loaded into guest memory (runtime/process/loader.ts), with what discovery starts from. */
@@ -41,6 +42,8 @@ export interface TranslateOptions {
   optimize?: number;
   /** the program's file name and size, recorded in the manifest */
   source: { name: string; size: number };
+  /** assume nothing of the FP environment (default: what translator/ir/fpenv.ts proves of the program) */
+  exactFp?: boolean;
   /** progress reports: phase name and done/total (total 0: unknown) */
   progress?: (phase: "discover" | "lower" | "optimize", done: number, total: number) => void;
 }
@@ -58,6 +61,8 @@ export interface TranslationStats {
   discoverMs: number;
   compileMs: number;
   bytes: number;
+  /** FP code skips the accrued flags / takes the rounding mode as RNE (translator/ir/fpenv.ts), and why not */
+  fp: { flagsSkipped: boolean; roundingStatic: boolean; reasons: string[] };
 }
 
 /** What discovery found in a program: the regions of its module and figures. */
@@ -68,15 +73,20 @@ export interface ProgramRegions {
   instructions: number;
 }
 
+/** Where the program's code is: its executable sections, else its executable segments. */
+function codeRanges(program: ProgramImage): Array<{ start: number; end: number }> {
+  return program.code ?? program.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+}
+
 /**
  * Discovers the code of `program` (discover.ts) from its entry point, function symbols, init/fini arrays
  * and the code pointers found in its data, and splits it into the regions of its module.
  */
 export function discoverRegions(program: ProgramImage, progress?: (blocks: number) => void): ProgramRegions {
   const { guest, mem, image } = program;
-  const exec = program.code ?? image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+  const exec = codeRanges(program);
   const executable = (pc: number) => exec.some((s) => pc >= s.start && pc < s.end);
-  const align = guest.name === "riscv64" ? 2 : 4;
+  const align = guest.insnAlign;
   const roots: Array<{ pc: number; kind: RootKind }> = [{ pc: image.entry, kind: "entry" }];
   for (const pc of program.functions) roots.push({ pc, kind: "symbol" });
   for (const pc of program.initPointers) roots.push({ pc, kind: "init" });
@@ -96,16 +106,20 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
   const { regions, roots, blocks, instructions } = discoverRegions(program, (n) => opts.progress?.("discover", n, 0));
   const t1 = performance.now();
   const entries = regions.reduce((n, r) => n + 1 + (r.entries?.length ?? 0), 0);
+  // code outside these ranges is checked when the runtime lifts it (runtime/interp/lift.ts checkFpAssumptions)
+  const fp = opts.exactFp ? NO_FP_ASSUMPTIONS : analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), codeRanges(program));
   const manifest: AotManifest = {
     format: AOT_FORMAT,
     guest: guest.name,
     image,
     source: opts.source,
     translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions, discoveryRoots: roots },
+    fp: { flagsUnobserved: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, proof: [...fp.proof].sort((a, b) => a[0] - b[0]), reasons: fp.reasons },
   };
   const compiled = compileRegions(guest.state, regions, {
     optimize: opts.optimize ?? 2,
     aot: true,
+    fpAssumptions: fpModelOf(guest, fp),
     data: image.segments.filter((s) => s.filesz > 0).map((s) => ({ offset: s.vaddr, data: mem.u8.slice(s.vaddr, s.vaddr + s.filesz) })),
     customSections: [{ name: AOT_SECTION, data: encodeManifest(manifest) }],
     progress: (done, total) => {
@@ -119,6 +133,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
       roots, functions: regions.length, blocks, instructions, entries,
       rejectedFunctions: compiled.rejected.length, rejected: compiled.rejected,
       discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: compiled.binary.length,
+      fp: { flagsSkipped: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, reasons: fp.reasons },
     },
   };
 }

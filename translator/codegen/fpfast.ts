@@ -17,19 +17,32 @@
  * runtime/jit/fastfp.ts (Boldo and Melquiond's rounding to odd), under the same range conditions.
  */
 import binaryen from "binaryen";
-import { Rounding, type FpArith, type FpCmp, type FpFormat } from "../ir/ir.ts";
+import { Rounding, type FpArith, type FpCmp, type FpFormat, type NanPolicy } from "../ir/ir.ts";
 
 type X = binaryen.ExpressionRef;
 
-/** What the lowering gives the fast paths: the module and fresh locals. */
-export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): number }
+/**
+ * What the lowering gives the fast paths: the module, fresh locals, and whether the program never reads the
+ * accrued flags (translator/ir/fpenv.ts; the caller then passes "NX accrued" as constant 1). Without flags
+ * to keep exact, a result needs the helper only when it is a NaN (RISC-V's canonical NaN, PowerPC's
+ * propagation): Wasm rounds subnormal and overflowing results as IEEE 754 does.
+ */
+export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): number; flagsUnobserved?: boolean }
 
 /**
  * A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result.
  * `hot`, when given, is a cheaper sufficient condition for the common state (RNE, NX accrued, a safe result)
  * without inner branches: the caller tests it first and evaluates `ok` only when it fails.
  */
-export interface FastPath { pre: X[]; ok: X; value: X; hot?: X }
+export interface FastPath {
+  pre: X[]; ok: X; value: X; hot?: X;
+  /**
+   * When given (flags unobserved, canonical NaNs), the op's result in every case, with no `ok` test:
+   * `slow()` is the exact helper's result, for the cases the native op does not give (another rounding
+   * mode; the FMA emulation's out-of-range cases).
+   */
+  total?: (slow: () => X) => X;
+}
 
 /** The common state, a fast path's `hot` condition: RNE, NX accrued and a safe result (`safe`, i32). */
 const commonState = (m: binaryen.Module, rm: () => X, nx: () => X, safe: X): X => m.i32.and(m.i32.and(m.i32.eqz(rm()), nx()), safe);
@@ -50,6 +63,20 @@ function exp32In(m: binaryen.Module, v: X, lo: number, hi: number): X {
 /** Normal results that cannot have been tiny before rounding or overflowed: exponent field in [2, max-1]. */
 const safe64 = (m: binaryen.Module, v: X) => exp64In(m, v, 2, 0x7fe);
 const safe32 = (m: binaryen.Module, v: X) => exp32In(m, v, 2, 0xfe);
+const notNaN64 = (m: binaryen.Module, v: X) => m.i64.le_u(m.i64.and(v, m.i64.const(0x7fffffffffffffffn)), m.i64.const(0x7ff0000000000000n));
+const notNaN32 = (m: binaryen.Module, v: X) => m.i32.le_u(m.i32.and(v, m.i32.const(0x7fffffff)), m.i32.const(0x7f800000));
+/** A result the native op gives exactly with its flags: safe64/safe32, or any non-NaN when the flags are unobserved. */
+const resultOk64 = (cx: FpContext, v: X) => (cx.flagsUnobserved ? notNaN64(cx.m, v) : safe64(cx.m, v));
+const resultOk32 = (cx: FpContext, v: X) => (cx.flagsUnobserved ? notNaN32(cx.m, v) : safe32(cx.m, v));
+/** `rne` when the rounding mode `rm` is RNE, else `other()`: no test when rm is a constant. */
+function ifRne(m: binaryen.Module, rm: X, rne: X, other: () => X): X {
+  if (binaryen.getExpressionId(rm) === binaryen.ConstId) return (binaryen.getExpressionInfo(rm) as binaryen.ConstInfo).value === Rounding.RNE ? rne : other();
+  return m.if(m.i32.eqz(rm), rne, other());
+}
+const CANONICAL_NAN64 = 0x7ff8000000000000n, CANONICAL_NAN32 = 0x7fc00000;
+/** The bits `v` (a local's read: evaluated twice), or the canonical NaN when they are a NaN. */
+const canonical64 = (m: binaryen.Module, v: () => X) => m.select(notNaN64(m, v()), v(), m.i64.const(CANONICAL_NAN64));
+const canonical32 = (m: binaryen.Module, v: () => X) => m.select(notNaN32(m, v()), v(), m.i32.const(CANONICAL_NAN32));
 const isZero64 = (m: binaryen.Module, v: X) => m.i64.eqz(m.i64.shl(v, m.i64.const(1n)));
 const isZero32 = (m: binaryen.Module, v: X) => m.i32.eqz(m.i32.shl(v, m.i32.const(1)));
 
@@ -57,9 +84,10 @@ const isZero32 = (m: binaryen.Module, v: X) => m.i32.eqz(m.i32.shl(v, m.i32.cons
  * The fast path of `farith`, or undefined when there is none. `arg(i)` gives operand i's bits (i64 for
  * f64, i32 for f32), `rm` the rounding mode (i32), `nx` whether NX is already accrued (i32 0/1).
  */
-export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath | undefined {
+export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X, nan: NanPolicy = "canonical"): FastPath | undefined {
   const m = cx.m;
-  if (fop === "madd") return fmt === "f64" ? fma64(cx, arg, rm, nx) : fma32(cx, arg, rm, nx);
+  const total = cx.flagsUnobserved === true && nan === "canonical";
+  if (fop === "madd") return fmt === "f64" ? fma64(cx, arg, rm, nx, total) : fma32(cx, arg, rm, nx);
   const f64 = fmt === "f64";
   const bits = f64 ? binaryen.i64 : binaryen.i32;
   const F = f64 ? m.f64 : m.f32;
@@ -74,12 +102,15 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
   const res = () => (f64 ? m.f64.reinterpret(get()) : m.f64.promote(m.f32.reinterpret(get()))); // the result as a double
   const narrow = (v: X) => (f64 ? v : m.f32.demote(v)); // doubles are exact here for f32 operands
   const toBits = (v: X) => (f64 ? m.i64.reinterpret(v) : m.i32.reinterpret(v));
-  const safe = (v: X) => (f64 ? safe64(m, v) : safe32(m, v));
+  const safe = (v: X) => (f64 ? resultOk64(cx, v) : resultOk32(cx, v));
   const isZero = (v: X) => (f64 ? isZero64(m, v) : isZero32(m, v));
   const base = () => m.i32.and(m.i32.eqz(rm()), safe(get()));
   // ok when NX is already accrued, else only when the exactness test proves the result exact
   const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
   const hot = () => commonState(m, rm, nx, safe(get()));
+  // without flags: the native result in RNE (a NaN made canonical), the helper in other modes
+  const anyResult = total ? (slow: () => X) => ifRne(m, rm(), f64 ? canonical64(m, get) : canonical32(m, get), slow) : undefined;
+  const withTotal = (p: FastPath): FastPath => (anyResult ? { ...p, total: anyResult } : p);
   switch (fop) {
     case "add": case "sub": {
       const yy = fop === "add" ? y : cx.scratch(d);
@@ -94,14 +125,14 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         return f64 ? zero : m.i32.and(zero, m.f64.eq(res(), g(s)));
       };
       // a zero sum of finite operands is exact (and +0 in RNE, as Wasm gives)
-      return { pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get(), hot: hot() };
+      return withTotal({ pre, ok: m.i32.and(m.i32.eqz(rm()), m.i32.or(isZero(get()), m.i32.and(safe(get()), m.if(nx(), m.i32.const(1), exact())))), value: get(), hot: hot() });
     }
     case "mul": {
       const p = cx.scratch(d);
       pre.push(m.local.set(p, m.f64.mul(g(x), g(y))), m.local.set(r, toBits(narrow(g(p)))));
       // f32: the double product is exact, so exact iff rounding to f32 was; f64: Dekker's error term is zero
       const exact = () => (f64 ? m.call(support(m, "fpx_prod_exact"), [g(x), g(y), g(p)], binaryen.i32) : m.f64.eq(res(), g(p)));
-      return { pre, ok: okWith(exact), value: get(), hot: hot() };
+      return withTotal({ pre, ok: okWith(exact), value: get(), hot: hot() });
     }
     case "div": {
       pre.push(m.local.set(r, toBits(F.div(F.reinterpret(arg(0)), F.reinterpret(arg(1))))));
@@ -110,7 +141,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         if (!f64) return m.f64.eq(m.f64.mul(res(), g(y)), g(x));
         return m.call(support(m, "fpx_div_exact"), [g(x), g(y), res()], binaryen.i32);
       };
-      return { pre, ok: okWith(exact), value: get(), hot: hot() };
+      return withTotal({ pre, ok: okWith(exact), value: get(), hot: hot() });
     }
     case "sqrt": {
       pre.push(m.local.set(r, toBits(F.sqrt(F.reinterpret(arg(0))))));
@@ -118,7 +149,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
         if (!f64) return m.f64.eq(m.f64.mul(res(), res()), g(x));
         return m.call(support(m, "fpx_sqrt_exact"), [g(x), res()], binaryen.i32);
       };
-      return { pre, ok: okWith(exact), value: get(), hot: hot() };
+      return withTotal({ pre, ok: okWith(exact), value: get(), hot: hot() });
     }
     case "min": case "max": {
       // without NaN operands Wasm's min/max are RISC-V's (-0 < +0) and raise nothing
@@ -188,23 +219,31 @@ export const HW_FMA = { fn: "fma_f64", fused: "fma_fused" } as const;
  * RNE, a safe result (invalid operations give NaN, overflow infinity: both fail) and NX accrued or the
  * result proved exact.
  */
-function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X): FastPath {
+function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X, total: boolean): FastPath {
   const m = cx.m;
   const d = binaryen.f64;
   const r = cx.scratch(binaryen.i64);
   const [a, b, c] = [cx.scratch(d), cx.scratch(d), cx.scratch(d)];
   const g = (l: number) => m.local.get(l, d);
   const rb = () => m.local.get(r, binaryen.i64);
-  const pre = [
-    m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2))),
-    m.local.set(r, m.if(m.global.get(HW_FMA.fused, binaryen.i32),
-      m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d)),
-      m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64))),
-  ];
+  const operands = [m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2)))];
+  const hostFma = () => m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d));
+  const emulated = () => m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64);
+  if (total) {
+    // without flags: the host's FMA (a NaN made canonical), else the emulation, the helper where it is not exact
+    const value = () => m.if(m.global.get(HW_FMA.fused, binaryen.i32), m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64),
+      m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slowValue())], binaryen.i64));
+    let slowValue: () => X = () => m.unreachable();
+    return {
+      pre: operands, ok: m.i32.const(0), value: rb(),
+      total: (slow: () => X) => { slowValue = slow; return ifRne(m, rm(), value(), slow); },
+    };
+  }
+  const pre = [...operands, m.local.set(r, m.if(m.global.get(HW_FMA.fused, binaryen.i32), hostFma(), emulated()))];
   const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);
   return {
-    pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), safe64(m, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb(),
-    hot: commonState(m, rm, nx, safe64(m, rb())),
+    pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), resultOk64(cx, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb(),
+    hot: commonState(m, rm, nx, resultOk64(cx, rb())),
   };
 }
 
@@ -348,7 +387,7 @@ function fma32(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
   const exactSum = m.f64.eq(m.f64.add(m.f64.sub(g(p), m.f64.sub(g(s), g(bb))), m.f64.sub(g(c), g(bb))), m.f64.const(0));
   // exactSum is false for infinite or NaN sums (the error is NaN), which then take the helper
   const exactR = m.f64.eq(m.f64.promote(m.f32.reinterpret(m.local.get(r, binaryen.i32))), g(s));
-  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), m.i32.or(nx(), exactR)), m.i32.and(exactSum, safe32(m, m.local.get(r, binaryen.i32))));
+  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), m.i32.or(nx(), exactR)), m.i32.and(exactSum, resultOk32(cx, m.local.get(r, binaryen.i32))));
   return { pre, ok, value: m.local.get(r, binaryen.i32) };
 }
 
@@ -361,7 +400,9 @@ export function fastCompare(cx: FpContext, fmt: FpFormat, cmp: FpCmp, a: () => X
     : cmp === "lt" || cmp === "ltq" ? F.lt(va(), vb())
     : cmp === "le" || cmp === "leq" ? F.le(va(), vb())
     : m.i32.const(0);
-  return { pre: [], ok: m.i32.and(F.eq(va(), va()), F.eq(vb(), vb())), value };
+  // with the flags unobserved, NaN operands give Wasm's value too (0), except for unord
+  const ok = cx.flagsUnobserved && cmp !== "unord" ? m.i32.const(1) : m.i32.and(F.eq(va(), va()), F.eq(vb(), vb()));
+  return { pre: [], ok, value };
 }
 
 /**
@@ -424,16 +465,23 @@ export function fastFromInt(cx: FpContext, fmt: FpFormat, a: () => X, wide: bool
  * The fast path of `fconv` (`fmt` is the destination): widening is exact for non-NaN values; narrowing
  * rounds to nearest-even and needs RNE, a safe f32 result and NX accrued or an exact result.
  */
-export function fastConvert(cx: FpContext, fmt: FpFormat, a: () => X, rm: () => X, nx: () => X): FastPath {
+export function fastConvert(cx: FpContext, fmt: FpFormat, a: () => X, rm: () => X, nx: () => X, nan: NanPolicy = "canonical"): FastPath {
   const m = cx.m;
+  const total = cx.flagsUnobserved === true && nan === "canonical";
   if (fmt === "f64") {
     const v = () => m.f32.reinterpret(a());
-    return { pre: [], ok: m.f32.eq(v(), v()), value: m.i64.reinterpret(m.f64.promote(v())) };
+    const value = m.i64.reinterpret(m.f64.promote(v()));
+    if (total) {
+      const w = cx.scratch(binaryen.i64);
+      return { pre: [m.local.set(w, value)], ok: m.i32.const(1), value: m.local.get(w, binaryen.i64), total: () => canonical64(m, () => m.local.get(w, binaryen.i64)) };
+    }
+    return { pre: [], ok: m.f32.eq(v(), v()), value };
   }
   const r = cx.scratch(binaryen.f32);
   const x = () => m.f64.reinterpret(a());
   const rf = () => m.local.get(r, binaryen.f32);
   const pre = [m.local.set(r, m.f32.demote(x()))];
-  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), safe32(m, m.i32.reinterpret(rf()))), m.i32.or(nx(), m.f64.eq(m.f64.promote(rf()), x())));
+  const ok = m.i32.and(m.i32.and(m.i32.eqz(rm()), resultOk32(cx, m.i32.reinterpret(rf()))), m.i32.or(nx(), m.f64.eq(m.f64.promote(rf()), x())));
+  if (total) return { pre, ok, value: m.i32.reinterpret(rf()), total: (slow) => ifRne(m, rm(), canonical32(m, () => m.i32.reinterpret(rf())), slow) };
   return { pre, ok, value: m.i32.reinterpret(rf()) };
 }

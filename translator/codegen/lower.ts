@@ -20,7 +20,7 @@ import { planAccessGroups, type AccessPlan } from "./access.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FAST_WRITE2, PAGE_MAP_BASE, PAGE_MAP_SIZE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
-import { FpFlag } from "../ir/ir.ts";
+import { FpFlag, Rounding } from "../ir/ir.ts";
 import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, HW_FMA, type FastPath, type FpContext } from "./fpfast.ts";
 
 type X = binaryen.ExpressionRef;
@@ -40,6 +40,27 @@ export const FP_CODES = {
   cmp: { eq: 0, lt: 1, le: 2, ltq: 3, leq: 4, unord: 5 },
   nan: { canonical: 0, propagate: 1 },
 } as const;
+
+/**
+ * The support function running the exact FP arithmetic helper for its result only (flags unobserved):
+ * (fmt, op, rm, nan, a, b, c) → result bits; added to `m` on first use.
+ */
+function slowArith(m: binaryen.Module): string {
+  const name = "fp_arith_value";
+  if (slowArithAdded.has(m)) return name;
+  slowArithAdded.add(m);
+  const { i32, i64 } = binaryen;
+  const zero = () => m.i32.const(0);
+  m.addFunction(name, binaryen.createType([i32, i32, i32, i32, i64, i64, i64]), i64, [], m.block(null, [
+    m.i64.store(CONTROL_BASE + CTRL.fpa, 8, zero(), m.local.get(4, i64)),
+    m.i64.store(CONTROL_BASE + CTRL.fpb, 8, zero(), m.local.get(5, i64)),
+    m.i64.store(CONTROL_BASE + CTRL.fpc, 8, zero(), m.local.get(6, i64)),
+    m.drop(m.call(FP_IMPORTS.arith, [m.local.get(0, i32), m.local.get(1, i32), m.local.get(2, i32), m.local.get(3, i32)], i32)),
+    m.i64.load(CONTROL_BASE + CTRL.fpr, 8, zero()),
+  ], i64));
+  return name;
+}
+const slowArithAdded = new WeakSet<binaryen.Module>();
 
 /** Most guest instructions one call of a region function runs before it leaves at a loop head. */
 const MAX_RUN = 1 << 30;
@@ -79,10 +100,20 @@ function switchTable(known: number[]): SwitchTable | undefined {
  * Adds the functions of `regions` to module `m` (which must already import memory and the helpers through
  * {@link declareImports}).
  */
-export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper", fastFp = true,
-  direct: ReadonlyMap<number, DirectTarget> = new Map()): void {
-  new RegionLowering(m, layout, region, aot, structure, fastFp, direct).lower();
+export function addRegion(m: binaryen.Module, layout: StateLayout, region: Region, aot = false, structure: Structure = "relooper",
+  fp: FpModel = EXACT_FP, direct: ReadonlyMap<number, DirectTarget> = new Map()): void {
+  new RegionLowering(m, layout, region, aot, structure, fp, direct).lower();
 }
+
+/**
+ * How FP ops are lowered: with inline fast paths (fpfast.ts) before the exact helpers or helpers only, and
+ * what the program lets translated code assume (translator/ir/fpenv.ts): `flagsUnobserved`, no instruction
+ * reads the accrued flags, so fast paths need not keep them; `staticRounding`, the rounding-mode slot, which
+ * then always holds its initial value RNE (reads of it are the constant).
+ */
+export interface FpModel { fastPaths: boolean; flagsUnobserved: boolean; staticRounding?: Slot }
+/** Exact flags and a dynamic rounding mode, with fast paths. */
+export const EXACT_FP: FpModel = { fastPaths: true, flagsUnobserved: false };
 
 /** A region entry of the same module that exits to its pc may tail-call directly: its body function and entry ordinal. */
 export interface DirectTarget { body: string; ordinal: number }
@@ -162,8 +193,8 @@ class RegionLowering {
     /** ahead-of-time code (code translated at run time also counts its instructions in CTRL.icountDyn) */
     private readonly aot: boolean,
     private readonly structure: Structure,
-    /** inline FP fast paths (fpfast.ts) before the exact helpers */
-    private readonly fastFp: boolean,
+    /** FP lowering: fast paths and the program's FP assumptions */
+    private readonly fp: FpModel,
     /** regions of the same module that direct exits may tail-call (ahead-of-time modules) */
     private readonly direct: ReadonlyMap<number, DirectTarget>) {
     this.icount = this.local(binaryen.i32);
@@ -504,6 +535,7 @@ class RegionLowering {
   private lowerBlock(b: Block): X[] {
     this.block = b;
     this.narrow.clear();
+    this.constI32.clear();
     this.slotNarrow.clear();
     this.poolUsed.clear();
     this.tempLocal = b.temps.map((ty) => this.scratch(wasmTy(ty)));
@@ -531,6 +563,10 @@ class RegionLowering {
    * constant, stable for the rest of the block); and the same for state slots holding such a temp.
    */
   private readonly narrow = new Map<Temp, () => X>();
+  /** i32 temps of the current block known to hold a constant (rounding modes: the FP fast paths fold on them) */
+  private readonly constI32 = new Map<Temp, number>();
+  /** A temp's value as an expression: the constant itself when known. */
+  private tc(temp: Temp): X { const c = this.constI32.get(temp); return c === undefined ? this.t(temp) : this.m.i32.const(c); }
   private readonly slotNarrow = new Map<Slot, () => X>();
   private flush(): X[] {
     const out: X[] = [];
@@ -641,10 +677,15 @@ class RegionLowering {
       }
       case "const": {
         const v = op.value;
+        if (typeof v === "number" && op.ty === "i32") this.constI32.set(op.dst, v | 0);
         if (typeof v === "bigint" && BigInt.asIntN(32, v) === BigInt.asIntN(64, v)) { const n = Number(BigInt.asIntN(32, v)); this.narrow.set(op.dst, () => m.i32.const(n)); }
         return [this.def(op.dst, typeof v === "bigint" ? m.i64.const(BigInt.asIntN(64, v)) : m.i32.const(v | 0))];
       }
       case "get": {
+        if (op.slot === this.fp.staticRounding) {
+          this.constI32.set(op.dst, Rounding.RNE);
+          return [this.def(op.dst, m.i32.const(Rounding.RNE))];
+        }
         const n = this.slotNarrow.get(op.slot);
         if (n !== undefined) this.narrow.set(op.dst, n);
         return [this.def(op.dst, this.slotValue(op.slot))];
@@ -734,9 +775,15 @@ class RegionLowering {
         const r = m.i64.load(CONTROL_BASE + CTRL.fpr, 8, zero());
         const operands = [op.a, op.b, op.c];
         const sameWidth = operands.every((t) => t === undefined || this.is64(t) === (op.fmt === "f64"));
+        // with the flags unobserved, the helper as one out-of-line call (its raised flags are not needed)
+        const anyCall = this.fp.flagsUnobserved ? () => {
+          const v = m.call(slowArith(m), [m.i32.const(FP_CODES.fmt[op.fmt]), m.i32.const(FP_CODES.arith[op.fop]), this.t(op.rm),
+            m.i32.const(FP_CODES.nan[op.nan]), arg(op.a), arg(op.b), arg(op.c)], binaryen.i64);
+          return op.fmt === "f64" ? v : m.i32.wrap(v);
+        } : undefined;
         return this.fpOp(op.dst, op.flags, slow, op.fmt === "f64" ? r : m.i32.wrap(r), raised, (nx) => (sameWidth
-          ? fastArith(this.fpContext, op.fmt, op.fop, (i) => this.t(operands[i]!), () => this.t(op.rm), nx)
-          : undefined));
+          ? fastArith(this.fpContext, op.fmt, op.fop, (i) => this.t(operands[i]!), () => this.tc(op.rm), nx, op.nan)
+          : undefined), anyCall);
       }
       case "fcmp": {
         const arg = (t: Temp) => (this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
@@ -750,7 +797,7 @@ class RegionLowering {
         const call = m.call(FP_IMPORTS.toint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.width), m.i32.const(op.signed ? 1 : 0), this.t(op.rm)], binaryen.i64);
         const fits = this.is64(op.a) === (op.fmt === "f64") && this.is64(op.dst) === (op.width === 64);
         return this.fpOp(op.dst, op.flags, [], this.is64(op.dst) ? call : m.i32.wrap(call), undefined, (nx) => (fits
-          ? fastToInt(this.fpContext, op.fmt, () => this.t(op.a), op.width, op.signed, () => this.t(op.rm), nx) : undefined));
+          ? fastToInt(this.fpContext, op.fmt, () => this.t(op.a), op.width, op.signed, () => this.tc(op.rm), nx) : undefined));
       }
       case "inttof": {
         const wide = this.is64(op.a);
@@ -758,14 +805,14 @@ class RegionLowering {
         const call = m.call(FP_IMPORTS.fromint, [m.i32.const(FP_CODES.fmt[op.fmt]), a, m.i32.const(op.signed ? 1 : 0), m.i32.const(wide ? 64 : 32), this.t(op.rm)], binaryen.i64);
         const fits = this.is64(op.dst) === (op.fmt === "f64");
         return this.fpOp(op.dst, op.flags, [], op.fmt === "f64" ? call : m.i32.wrap(call), undefined, (nx) => (fits
-          ? fastFromInt(this.fpContext, op.fmt, () => this.t(op.a), wide, op.signed, () => this.t(op.rm), nx) : undefined));
+          ? fastFromInt(this.fpContext, op.fmt, () => this.t(op.a), wide, op.signed, () => this.tc(op.rm), nx) : undefined));
       }
       case "fconv": {
         const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
         const call = m.call(FP_IMPORTS.conv, [m.i32.const(FP_CODES.fmt[op.fmt]), a, this.t(op.rm), m.i32.const(FP_CODES.nan[op.nan])], binaryen.i64);
         const fits = this.is64(op.dst) === (op.fmt === "f64") && this.is64(op.a) !== (op.fmt === "f64");
         return this.fpOp(op.dst, op.flags, [], op.fmt === "f64" ? call : m.i32.wrap(call), undefined, (nx) => (fits
-          ? fastConvert(this.fpContext, op.fmt, () => this.t(op.a), () => this.t(op.rm), nx) : undefined));
+          ? fastConvert(this.fpContext, op.fmt, () => this.t(op.a), () => this.tc(op.rm), nx, op.nan) : undefined));
       }
       case "fclass": {
         const a = this.is64(op.a) ? this.t(op.a) : m.i64.extend_u(this.t(op.a));
@@ -806,7 +853,7 @@ class RegionLowering {
   }
 
   /** Locals and module for the FP fast paths (translator/codegen/fpfast.ts). */
-  private get fpContext(): FpContext { return { m: this.m, scratch: (ty) => this.scratch(ty) }; }
+  private get fpContext(): FpContext { return { m: this.m, scratch: (ty) => this.scratch(ty), flagsUnobserved: this.fp.flagsUnobserved }; }
 
   /**
    * An FP op with an exact helper call and an optional inline fast path. `slowPre` runs before `result`
@@ -814,7 +861,8 @@ class RegionLowering {
    * flags it raised; otherwise they are read from the control block). The fast path, given the i32
    * "NX already accrued", proves its own result and leaves the flags unchanged.
    */
-  private fpOp(dst: Temp, flags: Slot, slowPre: X[], result: X, raised: X | undefined, fast: (nx: () => X) => FastPath | undefined): X[] {
+  private fpOp(dst: Temp, flags: Slot, slowPre: X[], result: X, raised: X | undefined, fast: (nx: () => X) => FastPath | undefined,
+    slowValue?: () => X): X[] {
     const m = this.m;
     const old = this.scratch(binaryen.i32), acc = this.scratch(binaryen.i32);
     const res = this.scratch(this.is64(dst) ? binaryen.i64 : binaryen.i32);
@@ -827,9 +875,17 @@ class RegionLowering {
     } else {
       slow.push(m.local.set(res, result), m.local.set(acc, m.i32.or(oldFlags(), m.i32.load(CONTROL_BASE + CTRL.fpflags, 4, m.i32.const(0)))));
     }
-    const f = this.fastFp ? fast(() => m.i32.and(oldFlags(), m.i32.const(FpFlag.NX))) : undefined;
+    const nx = this.fp.flagsUnobserved ? () => m.i32.const(1) : () => m.i32.and(oldFlags(), m.i32.const(FpFlag.NX));
+    const f = this.fp.fastPaths ? fast(nx) : undefined;
+    const ty = this.is64(dst) ? binaryen.i64 : binaryen.i32;
     if (f === undefined) out.push(...slow);
-    else {
+    else if (f.total !== undefined) {
+      // no test: the fast path's result in every case, the helper only where it says
+      const block = m.block(null, [...slow, m.local.get(res, ty)], ty);
+      let used = 0; // the helper's block is one expression: a second use takes a copy
+      const slowOnce = () => (used++ === 0 ? block : m.copyExpression(block));
+      out.push(...f.pre, m.local.set(acc, oldFlags()), m.local.set(res, f.total(slowValue ?? slowOnce)));
+    } else {
       let uses = 0; // f.value is one expression: a second use takes a copy
       const fastSet = () => m.block(null, [m.local.set(res, uses++ === 0 ? f.value : m.copyExpression(f.value)), m.local.set(acc, oldFlags())]);
       const checked = m.if(f.ok, fastSet(), m.block(null, slow));

@@ -1,7 +1,7 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, bodyName, declareImports, directTargets, helpersUsed, regionEntries, regionName, UnsupportedIR, type DirectTarget, type Region, type Structure } from "./lower.ts";
+import { addRegion, addSupportFunctions, bodyName, declareImports, directTargets, helpersUsed, regionEntries, regionName, UnsupportedIR, EXACT_FP, type DirectTarget, type FpModel, type Region, type Structure } from "./lower.ts";
 import { reachableBlocks, separateNestedEntries } from "../ir/region.ts";
 
 /** The result of compiling a batch of regions. */
@@ -49,6 +49,8 @@ export interface CompileOptions {
    * the exact helper (tests compare both)
    */
   fpFastPaths?: boolean;
+  /** what the program lets FP code assume (translator/ir/fpenv.ts fpModelOf); default: nothing */
+  fpAssumptions?: Pick<FpModel, "flagsUnobserved" | "staticRounding">;
   /** called after each region is lowered (progress display) */
   progress?: (done: number, total: number) => void;
 }
@@ -75,6 +77,7 @@ function compileOnce(layout: StateLayout, regions: Region[], opts: CompileOption
   const rejected: CompiledModule["rejected"] = [];
   const compiled: CompiledModule["regions"] = [];
   const m = new binaryen.Module();
+  const fp: FpModel = { ...EXACT_FP, ...opts.fpAssumptions, fastPaths: opts.fpFastPaths ?? true };
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.TailCall |
       binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
@@ -89,7 +92,7 @@ function compileOnce(layout: StateLayout, regions: Region[], opts: CompileOption
     const direct = useDirect ? directTargets(shaped) : new Map<number, DirectTarget>();
     const add = (r: Region): boolean => {
       try {
-        addRegion(m, layout, r, opts.aot ?? false, opts.structure, opts.fpFastPaths ?? true, direct);
+        addRegion(m, layout, r, opts.aot ?? false, opts.structure, fp, direct);
         bodies.push(bodyName(r));
         for (const pc of regionEntries(r)) compiled.push({ entry: pc, name: regionName(pc) });
         return true;

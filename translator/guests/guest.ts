@@ -37,6 +37,17 @@ export interface Guest {
   readonly endian: Endian;
   readonly addressBits: 32 | 64;
   readonly state: StateLayout;
+  /** instruction alignment in bytes (RISC-V with compressed instructions: 2) */
+  readonly insnAlign: 2 | 4;
+  /**
+   * The FP environment for translator/ir/fpenv.ts: the state slots of the accrued exception flags and of the
+   * dynamic rounding mode, a cheap test that the instruction at pc may access them (false excludes it), and
+   * the integer registers whose values a caller cannot use after a call returns (the psABI's caller-saved
+   * registers that carry no result).
+   */
+  readonly fpEnvironment?: {
+    flags: string; rounding: string; mayAccess(code: CodeReader, pc: number): boolean; clobberedByCall: readonly string[];
+  };
   /** Decodes the instruction at pc; undefined when the encoding is illegal or unsupported. */
   decode(code: CodeReader, pc: number): Decoded | undefined;
   /** Disassembles in the syntax of binutils objdump (RISC-V: `-M no-aliases`). */

@@ -69,7 +69,7 @@ export function runGuest(
   loadCode(mem);
   mem.map(DATA, 0x10000, PROT_READ | PROT_WRITE);
   const guest: Guest = {
-    name: "riscv64", elfMachine: 243, endian: "le", addressBits: 64, state: RISCV64_STATE,
+    name: "riscv64", elfMachine: 243, endian: "le", addressBits: 64, state: RISCV64_STATE, insnAlign: 2,
     decode, disassemble: (d) => d.name, lift: liftRiscv64,
   };
   const state = new CpuState(mem, RISCV64_STATE);
