@@ -11,7 +11,7 @@ import { CTRL, ExitClass } from "../../translator/codegen/exits.ts";
 import type { Stop } from "../interp/interpreter.ts";
 import { makeHelpers } from "../interp/helpers.ts";
 import { CONTROL_BASE, PROT_EXEC } from "../memory/memory.ts";
-import { memoryCodeReader } from "../interp/lift.ts";
+import { FpAssumptionError, memoryCodeReader } from "../interp/lift.ts";
 import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS, type FpAssumptions } from "../../translator/ir/fpenv.ts";
 import type { ExecutionTier, TierParts } from "../process/process.ts";
 import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicStats } from "./dynamic.ts";
@@ -71,6 +71,10 @@ export class DynamicTier implements ExecutionTier {
   /** whether an ahead-of-time module was installed (its instructions are then reported as "aot") */
   private aot = false;
   private fp: FpAssumptions = NO_FP_ASSUMPTIONS;
+  /** the rounding-mode slot when translated code takes it as RNE */
+  private staticRounding: number | undefined;
+  private readonly guest: TierParts["guest"];
+  private readonly state: TierParts["state"];
 
   /**
    * `compile`: the region compiler; undefined runs only code installed with {@link installModule} (and
@@ -79,6 +83,8 @@ export class DynamicTier implements ExecutionTier {
   constructor(parts: TierParts, compile: CompileRegions | undefined, opts: DynamicTierOptions = {}) {
     const { guest, mem, state, interp } = parts;
     this.interp = interp;
+    this.guest = guest;
+    this.state = state;
     // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
     if (opts.fpEnvironment !== "exact") {
@@ -98,6 +104,7 @@ export class DynamicTier implements ExecutionTier {
    */
   assumeFp(a: FpAssumptions): void {
     this.fp = a;
+    this.staticRounding = fpModelOf(this.guest, a).staticRounding;
     this.interp.fpAssumptions = a.flagsUnobserved || a.roundingStatic ? a : undefined;
   }
 
@@ -106,7 +113,13 @@ export class DynamicTier implements ExecutionTier {
 
   pending(): Promise<void> | undefined { return this.dyn.pending(); }
 
-  run(pc: number, budget: number): Stop { return this.dyn.run(pc, budget); }
+  run(pc: number, budget: number): Stop {
+    // the rounding mode can also change through a signal frame (rt_sigreturn restores fcsr)
+    if (this.staticRounding !== undefined && this.state.getI32(this.staticRounding) !== 0) {
+      throw new FpAssumptionError(`the FP rounding mode was changed (through a signal frame) at 0x${pc.toString(16)}, which translated code assumed never changes; run it with --exact-fp (translate it again with --exact-fp)`);
+    }
+    return this.dyn.run(pc, budget);
+  }
   invalidate(start: number, end: number): void { this.dyn.invalidate(start, end); this.interp.invalidate(start, end); }
 
   /** Installs an ahead-of-time translated module (see DynamicExecutor.installModule). */

@@ -77,10 +77,10 @@ function region(fmt: FpFormat, emit: (b: BlockBuilder, a: Temp[], rm: Temp) => O
 }
 
 /** `hardwareFma`: link the host's fused multiply-add (when it has one); `calls.fma` counts calls to it. */
-async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = true) {
+async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = true, fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number }) {
   const mem = new GuestMemory();
   const st = new CpuState(mem, S);
-  const compiled = compileRegions(S, [r], { fpFastPaths: fast });
+  const compiled = compileRegions(S, [r], { fpFastPaths: fast, ...(fpAssumptions ? { fpAssumptions } : {}) });
   assert.is(compiled.rejected.length, 0);
   const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {}, { hardwareFma });
   const env = imports.env as Record<string, (...a: number[]) => unknown>;
@@ -96,18 +96,27 @@ async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = 
   return { st, fn: instance.exports[compiled.regions[0]!.name] as () => number, calls };
 }
 
-type Case = { name: string; fmt: FpFormat; intOperands?: "i32" | "i64"; hardwareFma?: boolean; emit: (b: BlockBuilder, a: Temp[], rm: Temp) => Op };
+/**
+ * `unobserved`: compile the fast side as for a program that never reads the flags (translator/ir/fpenv.ts):
+ * results must still be exact, flags are not compared; `staticRounding` also takes the rounding mode (the
+ * slot w4 the cases read it from) as the constant RNE, and runs every case in RNE.
+ */
+type Case = {
+  name: string; fmt: FpFormat; intOperands?: "i32" | "i64"; hardwareFma?: boolean; emit: (b: BlockBuilder, a: Temp[], rm: Temp) => Op;
+  unobserved?: { staticRounding: boolean };
+};
 
 async function differential(c: Case, n = 1500) {
   const r = region(c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt, c.emit);
-  const fast = await build(r, true, c.hardwareFma ?? true), slow = await build(r, false, false);
+  const assume = c.unobserved ? { flagsUnobserved: true, ...(c.unobserved.staticRounding ? { staticRounding: W(4) } : {}) } : undefined;
+  const fast = await build(r, true, c.hardwareFma ?? true, assume), slow = await build(r, false, false);
   const opFmt: FpFormat = c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt;
   const ops = [0, 1, 2].map((k) => operands(opFmt, n, 7 + k * 1000 + c.name.length));
   const next = rng(99);
   let runs = 0;
   for (let i = 0; i < n; i++) {
     for (const preset of [0, 1, 0x1f, 0x11]) {
-      const rm = [0, 0, 0, 1, 2, 3, 4][next() % 7]!;
+      const rm = c.unobserved?.staticRounding ? 0 : [0, 0, 0, 1, 2, 3, 4][next() % 7]!;
       const outs = [fast, slow].map(({ st, fn }) => {
         for (let k = 0; k < 3; k++) {
           if (opFmt === "f64") st.setI64(R(k + 1), BigInt.asIntN(64, ops[k]![i]!));
@@ -116,7 +125,7 @@ async function differential(c: Case, n = 1500) {
         st.setI32(W(4), rm); st.setI32(FFLAGS, preset);
         st.setI64(R(0), 0n); st.setI32(W(0), 0);
         fn();
-        return [st.getI64(R(0)), st.getI32(W(0)), st.getI32(FFLAGS)];
+        return c.unobserved ? [st.getI64(R(0)), st.getI32(W(0))] : [st.getI64(R(0)), st.getI32(W(0)), st.getI32(FFLAGS)];
       });
       runs++;
       if (outs[0]!.join() !== outs[1]!.join()) {
@@ -186,6 +195,45 @@ for (const fmt of ["f64", "f32"] as const) {
     const { runs, helperCalls } = await differential({ name: `${fmt}-conv`, fmt: from, emit: (b, a, rm) => ({ op: "fconv", dst: b.temp(fmt === "f64" ? "i64" : "i32"), fmt, a: a[0]!, rm, flags: FFLAGS, nan: "canonical" }) }, 1000);
     assert.ok(runs - helperCalls >= runs * 0.05, `fast path taken (${runs - helperCalls} of ${runs})`);
   });
+}
+
+// Programs that never read the flags (translator/ir/fpenv.ts): the same differential on result bits, for
+// a dynamic rounding mode and a static one. In RNE the arithmetic never calls the helper (one exception:
+// f64 madd through the emulation, outside its exact ranges), NaNs come out canonical.
+for (const staticRounding of [false, true]) {
+  const how = `flags unobserved${staticRounding ? ", rounding static" : ""}`;
+  for (const fmt of ["f64", "f32"] as const) {
+    for (const fop of ARITH) for (const hw of fmt === "f64" && fop === "madd" ? [true, false] : [true]) {
+      test(`${how}: ${fmt} ${fop}${hw ? "" : " (emulated FMA)"} results equal the exact helper's`, async () => {
+        const { runs, helperCalls } = await differential({
+          name: `u-${fmt}-${fop}-${hw}-${staticRounding}`, fmt, hardwareFma: hw, unobserved: { staticRounding },
+          emit: (b, a, rm) => ({ op: "farith", dst: b.temp(fmt === "f64" ? "i64" : "i32"), fmt, fop, a: a[0]!, ...(fop === "sqrt" ? {} : { b: a[1]! }), ...(fop === "madd" ? { c: a[2]! } : {}), rm, flags: FFLAGS, nan: "canonical" }),
+        }, 800);
+        const total = fop !== "min" && fop !== "max" && !(fmt === "f32" && fop === "madd");
+        if (staticRounding && total && hw) assert.is(helperCalls, 0, "no helper call in RNE");
+        else assert.ok(runs - helperCalls >= runs * 0.05, `fast path taken (${runs - helperCalls} of ${runs})`);
+      });
+    }
+    for (const cmp of ["eq", "lt", "le", "unord"] as FpCmp[]) {
+      test(`${how}: ${fmt} compare ${cmp} results equal the exact helper's`, async () => {
+        const { runs, helperCalls } = await differential({ name: `u-${fmt}-${cmp}`, fmt, unobserved: { staticRounding }, emit: (b, a) => ({ op: "fcmp", dst: b.temp("i32"), fmt, cmp, a: a[0]!, b: a[1]!, flags: FFLAGS }) }, 600);
+        if (cmp !== "unord") assert.is(helperCalls, 0, "NaN operands need no helper when the flags are unobserved");
+        else assert.ok(runs - helperCalls >= runs * 0.05);
+      });
+    }
+    const from: FpFormat = fmt === "f64" ? "f32" : "f64";
+    test(`${how}: ${from} to ${fmt} results equal the exact helper's`, async () => {
+      const { runs, helperCalls } = await differential({ name: `u-${fmt}-conv`, fmt: from, unobserved: { staticRounding }, emit: (b, a, rm) => ({ op: "fconv", dst: b.temp(fmt === "f64" ? "i64" : "i32"), fmt, a: a[0]!, rm, flags: FFLAGS, nan: "canonical" }) }, 800);
+      if (staticRounding || fmt === "f64") assert.is(helperCalls, 0, "no helper call");
+      else assert.ok(runs - helperCalls >= runs * 0.05);
+    });
+    for (const width of [32, 64] as const) {
+      test(`${how}: ${fmt} to int${width} results equal the exact helper's`, async () => {
+        const { runs, helperCalls } = await differential({ name: `u-${fmt}-toint${width}`, fmt, unobserved: { staticRounding }, emit: (b, a, rm) => ({ op: "ftoint", dst: b.temp(width === 64 ? "i64" : "i32"), fmt, a: a[0]!, width, signed: true, rm, flags: FFLAGS }) }, 600);
+        assert.ok(runs - helperCalls >= runs * 0.05);
+      });
+    }
+  }
 }
 
 test("fused multiply-add keeps its single rounding on the fast path", async () => {
