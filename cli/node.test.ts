@@ -4,7 +4,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 
 test("bin/isa2wasm.js run: fused multiply-adds on the host's FMA, output as under qemu (bench-nbody)", () => {
@@ -23,7 +25,23 @@ test("bin/isa2wasm.js run: fused multiply-adds on the host's FMA, output as unde
   assert.is(r.stdout, qemu.stdout);
   const stats = JSON.parse(r.stderr.trim().split("\n").pop()!);
   assert.is(stats.hostFma, true, "relaxed SIMD's fused multiply-add (V8 on x86-64 with FMA3)");
+  assert.is(stats.fpFlagsSkipped, true, "nbody never reads the FP flags (translator/ir/fpenv.ts)");
   assert.ok(stats.instructions.dynamic > stats.instructions.interp, "mostly translated code ran");
+});
+
+test("bin/isa2wasm.js translate --relaxed-simd-fma: the module computes what qemu-riscv64 computes (bench-nbody)", () => {
+  const expected = JSON.parse(readFileSync("fixtures/expected/riscv64/bench-nbody.json", "utf8"));
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  const launcher = [...(deno ? ["run", "-A", "--quiet"] : []), "bin/isa2wasm.js"];
+  const out = join(mkdtempSync(join(tmpdir(), "isa2wasm-")), "nbody.wasm");
+  const t = spawnSync(process.execPath, [...launcher, "translate", "--relaxed-simd-fma", "--stats", expected.binary, "-o", out], { encoding: "utf8", timeout: 300_000 });
+  assert.is(t.status, 0, t.stderr);
+  assert.is(JSON.parse(t.stderr.trim().split("\n").pop()!).fp.flagsSkipped, true);
+  const r = spawnSync(process.execPath, [...launcher, "run", "--stats", out, "200000"], { encoding: "utf8", timeout: 120_000 });
+  assert.is(r.status, 0, r.stderr);
+  const qemu = spawnSync("qemu-riscv64", [expected.binary, "200000"], { encoding: "utf8", timeout: 120_000 });
+  assert.is(r.stdout, qemu.stdout);
+  assert.ok(JSON.parse(r.stderr.trim().split("\n").pop()!).instructions.aot > 0, "translated code ran");
 });
 
 test.run();

@@ -20,6 +20,8 @@ test("options end at PROGRAM; defaults: dynamic tier, host environment, cwd mapp
   assert.equal(r.mounts, [{ host: "/home/me/src", guest: "/home/me/src", readonly: false }]);
   assert.is(r.cwd, "/home/me/src");
   assert.is(r.seed, undefined);
+  assert.is(r.exactFp, false);
+  assert.is(parseRunArgs(["--exact-fp", "prog"], "/w", []).exactFp, true);
 });
 
 test("--map (repeatable, relative host paths, :ro), --cwd, --env overrides, --clear-env, --seed, --tier", () => {

@@ -35,9 +35,11 @@ function capture(files: Record<string, Uint8Array>) {
 
 const hello = new Uint8Array(readFileSync(join(fixturesDir(), "bin", "riscv64", "hello")));
 
-test("options: -o, -O0..-O3, --progress; defaults", () => {
-  assert.equal(parseTranslateArgs(["p"]), { program: "p", output: "p.wasm", optimize: 0, progress: undefined, stats: false });
-  assert.equal(parseTranslateArgs(["-O3", "p", "-o", "x.wasm", "--progress"]), { program: "p", output: "x.wasm", optimize: 3, progress: true, stats: false });
+test("options: -o, -O0..-O3, --progress, --exact-fp, --relaxed-simd-fma; defaults", () => {
+  const off = { exactFp: false, relaxedSimdFma: false };
+  assert.equal(parseTranslateArgs(["p"]), { program: "p", output: "p.wasm", optimize: 0, progress: undefined, stats: false, ...off });
+  assert.equal(parseTranslateArgs(["-O3", "p", "-o", "x.wasm", "--progress"]), { program: "p", output: "x.wasm", optimize: 3, progress: true, stats: false, ...off });
+  assert.equal(parseTranslateArgs(["--exact-fp", "--relaxed-simd-fma", "p"]), { program: "p", output: "p.wasm", optimize: 0, progress: undefined, stats: false, exactFp: true, relaxedSimdFma: true });
   assert.equal(parseTranslateArgs(["--output=y", "-O1", "--no-progress", "--stats", "p"]).optimize, 1);
   for (const bad of [[], ["-O4", "p"], ["p", "q"], ["-o"], ["--frobnicate", "p"]]) {
     assert.throws(() => parseTranslateArgs(bad), undefined, bad.join(" "));

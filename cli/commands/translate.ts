@@ -35,7 +35,12 @@ Options:
   --exact-fp         keep the FP exception flags and the rounding-mode tests in all FP code. By
                      default, when no instruction of the program reads the flags (a flags save and
                      restore around a quiet comparison does not count) or sets the rounding mode, FP
-                     code skips them (much faster FP); the summary and --stats say which applied
+                     code skips them (much faster FP); --stats says which applied
+  --relaxed-simd-fma f64 fused multiply-adds as relaxed SIMD's f64x2.relaxed_madd, inline (faster FP
+                     code, e.g. nbody about -20%). The module then runs only where relaxed SIMD's
+                     multiply-add is fused (V8 on x86-64 with FMA3 or on arm64; checked when it is
+                     loaded). Default: portable code that calls the host's fused multiply-add when the
+                     runtime has one, else an exact emulation
   --stats            print the translation's figures as JSON on stderr
   -h, --help         show this help
 
@@ -54,12 +59,14 @@ export interface TranslateArgs {
   stats: boolean;
   /** assume nothing of the FP environment (TranslateOptions.exactFp) */
   exactFp: boolean;
+  /** TranslateOptions.relaxedSimdFma */
+  relaxedSimdFma: boolean;
 }
 
 /** Parses `translate`'s arguments. */
 export function parseTranslateArgs(argv: string[]): TranslateArgs {
   let program: string | undefined, output: string | undefined;
-  let optimize = DEFAULT_OPTIMIZE, progress: boolean | undefined, stats = false, exactFp = false;
+  let optimize = DEFAULT_OPTIMIZE, progress: boolean | undefined, stats = false, exactFp = false, relaxedSimdFma = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
@@ -83,6 +90,7 @@ export function parseTranslateArgs(argv: string[]): TranslateArgs {
     else if (a === "--no-progress") progress = false;
     else if (a === "--stats") stats = true;
     else if (a === "--exact-fp") exactFp = true;
+    else if (a === "--relaxed-simd-fma") relaxedSimdFma = true;
     else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
     else {
       if (program !== undefined) throw new UsageError(`unexpected argument '${a}' (one PROGRAM only)`);
@@ -91,7 +99,7 @@ export function parseTranslateArgs(argv: string[]): TranslateArgs {
   }
   if (program === undefined) throw new UsageError("missing PROGRAM (try 'isa2wasm translate --help')");
   if (output === "") throw new UsageError("-o needs a file name");
-  return { program, output: output ?? `${program}.wasm`, optimize, progress, stats, exactFp };
+  return { program, output: output ?? `${program}.wasm`, optimize, progress, stats, exactFp, relaxedSimdFma };
 }
 
 const PHASES = { discover: "finding code", lower: "translating", optimize: "optimising" } as const;
@@ -137,7 +145,7 @@ export async function translateFile(t: TranslateArgs, io: CliIO): Promise<{ code
   const base = t.program.slice(t.program.lastIndexOf("/") + 1);
   let result;
   try {
-    result = translateProgram(program, { optimize: t.optimize, exactFp: t.exactFp, source: { name: base, size: bytes.length }, ...(bar ? { progress: bar.draw } : {}) });
+    result = translateProgram(program, { optimize: t.optimize, exactFp: t.exactFp, relaxedSimdFma: t.relaxedSimdFma, source: { name: base, size: bytes.length }, ...(bar ? { progress: bar.draw } : {}) });
   } finally {
     bar?.clear();
   }

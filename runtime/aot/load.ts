@@ -6,6 +6,7 @@ import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
 import { DynamicTier, type CompileRegions, type DynamicTierOptions } from "../jit/tier.ts";
 import type { ProgramLoader, TierParts } from "../process/process.ts";
+import { hardwareFma } from "../jit/hwfma.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -31,12 +32,15 @@ export async function compileAotModule(source: Uint8Array | WebAssembly.Module):
     try {
       module = await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
     } catch (e) {
-      throw new Error(`not a valid WebAssembly module: ${(e as Error).message}`);
+      throw new Error(`not a valid WebAssembly module: ${(e as Error).message} (a module translated with --relaxed-simd-fma needs an engine with relaxed SIMD)`);
     }
   }
   const sections = WebAssembly.Module.customSections(module, AOT_SECTION);
   if (sections.length !== 1) throw new Error(`this WebAssembly module was not made by \`isa2wasm translate\` (no "${AOT_SECTION}" section)`);
   const manifest = decodeManifest(sections[0]!);
+  if (manifest.fp.relaxedSimdFma && hardwareFma() === undefined) {
+    throw new Error("this module was translated with --relaxed-simd-fma, and this engine's f64x2.relaxed_madd does not round once (or relaxed SIMD is off): translate the program again without it");
+  }
   const entries: AotProgram["entries"] = [];
   for (const e of WebAssembly.Module.exports(module)) {
     const m = /^r([0-9a-f]+)$/.exec(e.name);

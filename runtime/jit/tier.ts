@@ -20,7 +20,7 @@ import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicS
 export type CompileRegions = (
   layout: StateLayout,
   regions: Array<{ entry: number; blocks: Block[] }>,
-  opts: { optimize?: number; scope?: "module" | "regions"; fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number } },
+  opts: { optimize?: number; scope?: "module" | "regions"; fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number }; relaxedSimdFma?: boolean },
 ) => CompiledBatch;
 
 /** Options of the dynamic tier. */
@@ -88,11 +88,13 @@ export class DynamicTier implements ExecutionTier {
     // rdcycle/rdinstret/rdtime in translated code: instret counts instructions retired in every tier
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
     if (opts.fpEnvironment !== "exact") {
-      const code = parts.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
+      // code elsewhere (in executable data, or made at run time) is checked when it is lifted
+      const code = parts.image.code ?? parts.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
       this.assumeFp(analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), code));
     }
     const bind = (c: CompileRegions) => (regions: Parameters<CompileRegions>[1]) =>
-      c(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions", fpAssumptions: fpModelOf(guest, this.fp) });
+      // the host's FMA inline where this engine's relaxed_madd is fused (the modules run here only)
+      c(guest.state, regions, { optimize: opts.optimize ?? 0, scope: "regions", fpAssumptions: fpModelOf(guest, this.fp), relaxedSimdFma: this.dyn.hostFma });
     const { loadCompiler, fpEnvironment: _, ...rest } = opts;
     this.dyn = new DynamicExecutor(guest, mem, state, interp, compile === undefined ? undefined : bind(compile),
       { ...rest, helpers, ...(loadCompiler ? { loadCompiler: async () => bind(await loadCompiler()) } : {}) });

@@ -4,7 +4,7 @@
  * zero-filled (bss), the program break placed after the highest segment.
  */
 import {
-  ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, PT_TLS, segmentsToLoad,
+  ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, PT_TLS, SHF_ALLOC, SHF_EXECINSTR, segmentsToLoad,
   type ElfFile, type ProgramHeader,
 } from "../../translator/elf/elf.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
@@ -38,6 +38,11 @@ export interface ProcessImage {
   tls?: { vaddr: number; filesz: number; memsz: number; align: number };
   /** PT_GNU_STACK asks for an executable stack (PF_X) */
   executableStack: boolean;
+  /**
+   * where the code is, when section headers say so more precisely than the executable segments (which
+   * often hold read-only data too): the allocated executable sections
+   */
+  code?: Array<{ start: number; end: number }>;
 }
 
 /** PT_LOAD p_flags → PROT_* bits. */
@@ -99,6 +104,9 @@ export function loadElf(elf: ElfFile, guest: Guest, mem: GuestMemory): ProcessIm
     executableStack: stack !== undefined && (stack.flags & PF_X) !== 0,
   };
   if (tlsHeader) image.tls = { vaddr: tlsHeader.vaddr, filesz: tlsHeader.filesz, memsz: tlsHeader.memsz, align: tlsHeader.align };
+  const code = elf.sections.filter((s) => (s.flags & SHF_ALLOC) && (s.flags & SHF_EXECINSTR) && s.size > 0)
+    .map((s) => ({ start: s.addr + loadBias, end: s.addr + loadBias + s.size }));
+  if (code.length > 0) image.code = code;
   return image;
 }
 

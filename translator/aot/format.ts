@@ -71,7 +71,11 @@ export interface AotManifest {
    * what the translated code assumes of the FP environment (translator/ir/fpenv.ts FpAssumptions; the proof
    * as [pc, encoding] pairs): the runtime translates with the same assumptions and checks code it lifts
    */
-  fp: { flagsUnobserved: boolean; roundingStatic: boolean; proof: Array<[number, number]>; reasons: string[] };
+  fp: {
+    flagsUnobserved: boolean; roundingStatic: boolean; proof: Array<[number, number]>; reasons: string[];
+    /** f64 fused multiply-adds are relaxed SIMD's relaxed_madd inline: runs only where that is fused */
+    relaxedSimdFma: boolean;
+  };
 }
 
 /** Encodes a manifest for the custom section (stable key order: deterministic output). */

@@ -44,6 +44,12 @@ export interface TranslateOptions {
   source: { name: string; size: number };
   /** assume nothing of the FP environment (default: what translator/ir/fpenv.ts proves of the program) */
   exactFp?: boolean;
+  /**
+   * f64 fused multiply-adds as relaxed SIMD's `f64x2.relaxed_madd` inline (codegen/module.ts): faster FP,
+   * but the module then runs only on engines with relaxed SIMD whose relaxed_madd is fused (the runtime
+   * checks); default: a call to the host's FMA the runtime provides, or the exact emulation (portable)
+   */
+  relaxedSimdFma?: boolean;
   /** progress reports: phase name and done/total (total 0: unknown) */
   progress?: (phase: "discover" | "lower" | "optimize", done: number, total: number) => void;
 }
@@ -114,12 +120,16 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
     image,
     source: opts.source,
     translation: { optimize: opts.optimize ?? 2, functions: regions.length, entries, instructions, discoveryRoots: roots },
-    fp: { flagsUnobserved: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, proof: [...fp.proof].sort((a, b) => a[0] - b[0]), reasons: fp.reasons },
+    fp: {
+      flagsUnobserved: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, proof: [...fp.proof].sort((a, b) => a[0] - b[0]), reasons: fp.reasons,
+      relaxedSimdFma: opts.relaxedSimdFma === true,
+    },
   };
   const compiled = compileRegions(guest.state, regions, {
     optimize: opts.optimize ?? 2,
     aot: true,
     fpAssumptions: fpModelOf(guest, fp),
+    relaxedSimdFma: opts.relaxedSimdFma === true,
     data: image.segments.filter((s) => s.filesz > 0).map((s) => ({ offset: s.vaddr, data: mem.u8.slice(s.vaddr, s.vaddr + s.filesz) })),
     customSections: [{ name: AOT_SECTION, data: encodeManifest(manifest) }],
     progress: (done, total) => {

@@ -77,10 +77,10 @@ function region(fmt: FpFormat, emit: (b: BlockBuilder, a: Temp[], rm: Temp) => O
 }
 
 /** `hardwareFma`: link the host's fused multiply-add (when it has one); `calls.fma` counts calls to it. */
-async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = true, fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number }) {
+async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = true, fpAssumptions?: { flagsUnobserved: boolean; staticRounding?: number }, relaxedSimdFma = false) {
   const mem = new GuestMemory();
   const st = new CpuState(mem, S);
-  const compiled = compileRegions(S, [r], { fpFastPaths: fast, ...(fpAssumptions ? { fpAssumptions } : {}) });
+  const compiled = compileRegions(S, [r], { fpFastPaths: fast, relaxedSimdFma, ...(fpAssumptions ? { fpAssumptions } : {}) });
   assert.is(compiled.rejected.length, 0);
   const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {}, { hardwareFma });
   const env = imports.env as Record<string, (...a: number[]) => unknown>;
@@ -104,12 +104,14 @@ async function build(r: ReturnType<typeof region>, fast: boolean, hardwareFma = 
 type Case = {
   name: string; fmt: FpFormat; intOperands?: "i32" | "i64"; hardwareFma?: boolean; emit: (b: BlockBuilder, a: Temp[], rm: Temp) => Op;
   unobserved?: { staticRounding: boolean };
+  /** f64 madd as relaxed SIMD's relaxed_madd inline (fpfast.ts FpContext.inlineFma) */
+  inlineFma?: boolean;
 };
 
 async function differential(c: Case, n = 1500) {
   const r = region(c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt, c.emit);
   const assume = c.unobserved ? { flagsUnobserved: true, ...(c.unobserved.staticRounding ? { staticRounding: W(4) } : {}) } : undefined;
-  const fast = await build(r, true, c.hardwareFma ?? true, assume), slow = await build(r, false, false);
+  const fast = await build(r, true, c.hardwareFma ?? true, assume, c.inlineFma), slow = await build(r, false, false);
   const opFmt: FpFormat = c.intOperands === "i32" ? "f32" : c.intOperands === "i64" ? "f64" : c.fmt;
   const ops = [0, 1, 2].map((k) => operands(opFmt, n, 7 + k * 1000 + c.name.length));
   const next = rng(99);
@@ -159,6 +161,18 @@ for (const hw of [true, false]) {
     assert.ok(runs - helperCalls >= runs * 0.05, `fast path taken (${runs - helperCalls} of ${runs})`);
     if (hw) assert.ok(hardwareFmaCalls >= runs, "every f64 madd calls the host's FMA");
     else assert.is(hardwareFmaCalls, 0, "the emulation runs instead");
+  });
+}
+
+for (const unobserved of [undefined, { staticRounding: false }, { staticRounding: true }]) {
+  test(`f64 madd inline as relaxed SIMD's relaxed_madd${unobserved ? ", flags unobserved" : ""}${unobserved?.staticRounding ? ", rounding static" : ""}: results equal the exact helper's`, async () => {
+    const { runs, helperCalls, hardwareFmaCalls } = await differential({
+      name: `f64-madd-inline-${JSON.stringify(unobserved)}`, fmt: "f64", inlineFma: true, ...(unobserved ? { unobserved } : {}),
+      emit: (b, a, rm) => ({ op: "farith", dst: b.temp("i64"), fmt: "f64", fop: "madd", a: a[0]!, b: a[1]!, c: a[2]!, rm, flags: FFLAGS, nan: "canonical" }),
+    });
+    assert.is(hardwareFmaCalls, 0, "no call to the imported FMA");
+    if (unobserved?.staticRounding) assert.is(helperCalls, 0, "no helper call in RNE");
+    else assert.ok(runs - helperCalls >= runs * 0.05, `fast path taken (${runs - helperCalls} of ${runs})`);
   });
 }
 

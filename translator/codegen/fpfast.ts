@@ -27,7 +27,14 @@ type X = binaryen.ExpressionRef;
  * to keep exact, a result needs the helper only when it is a NaN (RISC-V's canonical NaN, PowerPC's
  * propagation): Wasm rounds subnormal and overflowing results as IEEE 754 does.
  */
-export interface FpContext { m: binaryen.Module; scratch(ty: binaryen.Type): number; flagsUnobserved?: boolean }
+export interface FpContext {
+  m: binaryen.Module; scratch(ty: binaryen.Type): number; flagsUnobserved?: boolean;
+  /**
+   * f64 fused multiply-adds use relaxed SIMD's `f64x2.relaxed_madd` inline (the module needs relaxed SIMD,
+   * and whoever runs it must have checked that the engine's is fused: runtime/jit/hwfma.ts)
+   */
+  inlineFma?: boolean;
+}
 
 /**
  * A fast path: statements to run first, then `ok` (i32) decides whether `value` is the exact result.
@@ -227,19 +234,25 @@ function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
   const g = (l: number) => m.local.get(l, d);
   const rb = () => m.local.get(r, binaryen.i64);
   const operands = [m.local.set(a, m.f64.reinterpret(arg(0))), m.local.set(b, m.f64.reinterpret(arg(1))), m.local.set(c, m.f64.reinterpret(arg(2)))];
-  const hostFma = () => m.i64.reinterpret(m.call(HW_FMA.fn, [g(a), g(b), g(c)], d));
+  // binaryen.js has no builder for relaxed_madd: the C API's SIMDTernary with its opcode
+  const api = binaryen as unknown as { _BinaryenSIMDTernary(mod: number, op: number, a: X, b: X, c: X): X; RelaxedMaddVecF64x2: number };
+  const relaxedMadd = () => m.f64x2.extract_lane(api._BinaryenSIMDTernary(m.ptr, api.RelaxedMaddVecF64x2,
+    m.f64x2.splat(g(a)), m.f64x2.splat(g(b)), m.f64x2.splat(g(c))), 0);
+  const hostFma = () => m.i64.reinterpret(cx.inlineFma ? relaxedMadd() : m.call(HW_FMA.fn, [g(a), g(b), g(c)], d));
+  // whether the host's FMA runs: known when inline, else the runtime's global
+  const fused = () => (cx.inlineFma ? m.i32.const(1) : m.global.get(HW_FMA.fused, binaryen.i32));
   const emulated = () => m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64);
   if (total) {
     // without flags: the host's FMA (a NaN made canonical), else the emulation, the helper where it is not exact
-    const value = () => m.if(m.global.get(HW_FMA.fused, binaryen.i32), m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64),
-      m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slowValue())], binaryen.i64));
+    const value = () => (cx.inlineFma ? m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64) : m.if(fused(), m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64),
+      m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slowValue())], binaryen.i64)));
     let slowValue: () => X = () => m.unreachable();
     return {
       pre: operands, ok: m.i32.const(0), value: rb(),
       total: (slow: () => X) => { slowValue = slow; return ifRne(m, rm(), value(), slow); },
     };
   }
-  const pre = [...operands, m.local.set(r, m.if(m.global.get(HW_FMA.fused, binaryen.i32), hostFma(), emulated()))];
+  const pre = [...operands, m.local.set(r, cx.inlineFma ? hostFma() : m.if(fused(), hostFma(), emulated()))];
   const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);
   return {
     pre, ok: m.i32.and(m.i32.and(m.i32.eqz(rm()), resultOk64(cx, rb())), m.if(nx(), m.i32.const(1), exact)), value: rb(),

@@ -111,7 +111,11 @@ export function addRegion(m: binaryen.Module, layout: StateLayout, region: Regio
  * reads the accrued flags, so fast paths need not keep them; `staticRounding`, the rounding-mode slot, which
  * then always holds its initial value RNE (reads of it are the constant).
  */
-export interface FpModel { fastPaths: boolean; flagsUnobserved: boolean; staticRounding?: Slot }
+export interface FpModel {
+  fastPaths: boolean; flagsUnobserved: boolean; staticRounding?: Slot;
+  /** f64 fused multiply-adds inline with relaxed SIMD (fpfast.ts FpContext.inlineFma) */
+  inlineFma?: boolean;
+}
 /** Exact flags and a dynamic rounding mode, with fast paths. */
 export const EXACT_FP: FpModel = { fastPaths: true, flagsUnobserved: false };
 
@@ -853,7 +857,7 @@ class RegionLowering {
   }
 
   /** Locals and module for the FP fast paths (translator/codegen/fpfast.ts). */
-  private get fpContext(): FpContext { return { m: this.m, scratch: (ty) => this.scratch(ty), flagsUnobserved: this.fp.flagsUnobserved }; }
+  private get fpContext(): FpContext { return { m: this.m, scratch: (ty) => this.scratch(ty), flagsUnobserved: this.fp.flagsUnobserved, inlineFma: this.fp.inlineFma === true }; }
 
   /**
    * An FP op with an exact helper call and an optional inline fast path. `slowPre` runs before `result`

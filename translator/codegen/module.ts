@@ -51,6 +51,13 @@ export interface CompileOptions {
   fpFastPaths?: boolean;
   /** what the program lets FP code assume (translator/ir/fpenv.ts fpModelOf); default: nothing */
   fpAssumptions?: Pick<FpModel, "flagsUnobserved" | "staticRounding">;
+  /**
+   * f64 fused multiply-adds as relaxed SIMD's `f64x2.relaxed_madd`, inline (default: a call to the host's
+   * FMA that the runtime imports, or the emulation). The module then needs relaxed SIMD, and is only right
+   * where the engine's relaxed_madd is fused: the dynamic tier uses it when it found so; `translate
+   * --relaxed-simd-fma` records it, and the runtime refuses such a module elsewhere.
+   */
+  relaxedSimdFma?: boolean;
   /** called after each region is lowered (progress display) */
   progress?: (done: number, total: number) => void;
 }
@@ -77,10 +84,11 @@ function compileOnce(layout: StateLayout, regions: Region[], opts: CompileOption
   const rejected: CompiledModule["rejected"] = [];
   const compiled: CompiledModule["regions"] = [];
   const m = new binaryen.Module();
-  const fp: FpModel = { ...EXACT_FP, ...opts.fpAssumptions, fastPaths: opts.fpFastPaths ?? true };
+  const fp: FpModel = { ...EXACT_FP, ...opts.fpAssumptions, fastPaths: opts.fpFastPaths ?? true, inlineFma: opts.relaxedSimdFma === true };
   try {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.TailCall |
-      binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt);
+      binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt |
+      (opts.relaxedSimdFma ? binaryen.Features.SIMD128 | binaryen.Features.RelaxedSIMD : 0));
     const helpers = helpersUsed(regions);
     declareImports(m, helpers, opts.data);
     addSupportFunctions(m);
