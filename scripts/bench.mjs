@@ -467,6 +467,14 @@ md += `
 AOT share: guest instructions that ran in ahead-of-time translated code (the rest ran in the dynamic tier or
 the interpreter); stripped: the same for a copy stripped of its symbols (riscv64-linux-gnu-strip), translated
 and run once in the same way. Dynamic compile: binaryen plus WebAssembly compile time inside the dynamic run.
+`;
+// the FP environment (translator/ir/fpenv.ts): which programs' FP code skipped the exception flags
+const skipped = results.filter((r) => r.stats.aot?.fpFlagsSkipped === true).map((r) => r.name);
+const exact = results.filter((r) => r.stats.aot && r.stats.aot.fpFlagsSkipped !== true).map((r) => r.name);
+md += `
+FP exception flags (\`--stats\` fpFlagsSkipped of the AOT run): skipped, as the program never reads them, in
+${skipped.length ? skipped.join(", ") : "none"}; kept exact in ${exact.length ? exact.join(", ") : "none"}. AOT modules are
+the portable default (f64 fused multiply-adds call the host's FMA); the dynamic tier inlines relaxed SIMD's.
 
 ## Interpreter
 
