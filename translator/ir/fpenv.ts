@@ -20,9 +20,10 @@
  *   (into the callee) until no copy is left, or until a function boundary leaves copies only in registers
  *   the calling convention does not preserve across calls (RISC-V psABI: t0-t6 and a2-a7): at a return
  *   (callers cannot rely on them), and at a call once the value has been written back into the flags.
- *   The latter is the analysis' one assumption beyond the machine semantics: a value that a save/restore
- *   idiom left in a scratch register is not an argument of the next call (compilers pass arguments they
- *   computed; the leftover copy of a saved flags value is not one). Any other consumer (memory, an
+ *   These are the analysis' two assumptions beyond the machine semantics, both the psABI's: a caller does
+ *   not read a scratch register after a call returns, and a value that a save/restore idiom left in one is
+ *   not an argument of the next call (compilers pass arguments they computed; the leftover copy of a saved
+ *   flags value is not one). Any other consumer (memory, an
  *   address, a branch condition, an FP or helper operand, a system call, a trap, an indirect jump), a call
  *   before the restore into code that cannot be followed, or a path too long makes it a use.
  *
