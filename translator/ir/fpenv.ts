@@ -27,6 +27,9 @@
  *   address, a branch condition, an FP or helper operand, a system call, a trap, an indirect jump), a call
  *   before the restore into code that cannot be followed, or a path too long makes it a use.
  *
+ * Not seen: a signal handler reading the fcsr saved in its signal frame (memory, not a CSR access); with
+ * the flags skipped, the value there is not exact.
+ *
  * The result lists the instructions the proofs depend on (pc → encoding) so that the runtime can check that
  * code lifted later is what was analysed (runtime/interp/lift.ts checkFpAssumptions).
  */
