@@ -56,8 +56,11 @@ export function memoryCodeReader(mem: import("../memory/memory.ts").GuestMemory,
  */
 export class FpAssumptionError extends Error {}
 
+/** What an {@link FpAssumptionError} message tells the user to do. */
+export const RERUN_EXACT_FP = "run it with --exact-fp (translate it again with --exact-fp)";
+
 /** Throws {@link FpAssumptionError} when `block`, lifted at run time, breaks `assume`. */
 export function checkFpAssumptions(guest: Guest, assume: FpAssumptions, block: Block, code: CodeReader): void {
   const v = fpAssumptionViolation(guest, assume, block, (pc, size) => (size === 2 ? code.fetch16(pc) : code.fetch32(pc)));
-  if (v !== undefined) throw new FpAssumptionError(`${v}; run it with --exact-fp (translate it again with --exact-fp)`);
+  if (v !== undefined) throw new FpAssumptionError(`${v}; ${RERUN_EXACT_FP}`);
 }

@@ -6,12 +6,13 @@
  * The region compiler (translator/codegen/module.ts `compileRegions`) is injected: this file, like the rest of
  * the runtime, never imports binaryen, so that a run in the interpreter never loads it.
  */
-import type { Block, StateLayout } from "../../translator/ir/ir.ts";
+import { Rounding, type Block, type StateLayout } from "../../translator/ir/ir.ts";
 import { CTRL, ExitClass } from "../../translator/codegen/exits.ts";
 import type { Stop } from "../interp/interpreter.ts";
 import { makeHelpers } from "../interp/helpers.ts";
-import { CONTROL_BASE, PROT_EXEC } from "../memory/memory.ts";
-import { FpAssumptionError, memoryCodeReader } from "../interp/lift.ts";
+import { CONTROL_BASE } from "../memory/memory.ts";
+import { FpAssumptionError, RERUN_EXACT_FP, memoryCodeReader } from "../interp/lift.ts";
+import { codeRanges } from "../process/loader.ts";
 import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS, type FpAssumptions } from "../../translator/ir/fpenv.ts";
 import type { ExecutionTier, TierParts } from "../process/process.ts";
 import { DynamicExecutor, type CompiledBatch, type DynamicOptions, type DynamicStats } from "./dynamic.ts";
@@ -89,8 +90,7 @@ export class DynamicTier implements ExecutionTier {
     const helpers = { ...makeHelpers({ instret: () => BigInt(interp.instructions + this.dyn.translatedInstructions) }), ...opts.helpers };
     if (opts.fpEnvironment !== "exact") {
       // code elsewhere (in executable data, or made at run time) is checked when it is lifted
-      const code = parts.image.code ?? parts.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
-      this.assumeFp(analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), code));
+      this.assumeFp(analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), codeRanges(parts.image)));
     }
     const bind = (c: CompileRegions) => (regions: Parameters<CompileRegions>[1]) =>
       // the host's FMA inline where this engine's relaxed_madd is fused (the modules run here only)
@@ -117,8 +117,8 @@ export class DynamicTier implements ExecutionTier {
 
   run(pc: number, budget: number): Stop {
     // the rounding mode can also change through a signal frame (rt_sigreturn restores fcsr)
-    if (this.staticRounding !== undefined && this.state.getI32(this.staticRounding) !== 0) {
-      throw new FpAssumptionError(`the FP rounding mode was changed (through a signal frame) at 0x${pc.toString(16)}, which translated code assumed never changes; run it with --exact-fp (translate it again with --exact-fp)`);
+    if (this.staticRounding !== undefined && this.state.getI32(this.staticRounding) !== Rounding.RNE) {
+      throw new FpAssumptionError(`the FP rounding mode was changed (through a signal frame) at 0x${pc.toString(16)}, which translated code assumed never changes; ${RERUN_EXACT_FP}`);
     }
     return this.dyn.run(pc, budget);
   }

@@ -4,7 +4,7 @@
  * zero-filled (bss), the program break placed after the highest segment.
  */
 import {
-  ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, PT_TLS, SHF_ALLOC, SHF_EXECINSTR, segmentsToLoad,
+  ElfError, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_LOAD, PT_PHDR, PT_TLS, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, segmentsToLoad,
   type ElfFile, type ProgramHeader,
 } from "../../translator/elf/elf.ts";
 import type { Guest } from "../../translator/guests/guest.ts";
@@ -104,10 +104,15 @@ export function loadElf(elf: ElfFile, guest: Guest, mem: GuestMemory): ProcessIm
     executableStack: stack !== undefined && (stack.flags & PF_X) !== 0,
   };
   if (tlsHeader) image.tls = { vaddr: tlsHeader.vaddr, filesz: tlsHeader.filesz, memsz: tlsHeader.memsz, align: tlsHeader.align };
-  const code = elf.sections.filter((s) => (s.flags & SHF_ALLOC) && (s.flags & SHF_EXECINSTR) && s.size > 0)
-    .map((s) => ({ start: s.addr + loadBias, end: s.addr + loadBias + s.size }));
+  const code = elf.sections.filter((s) => (s.flags & SHF_ALLOC) && (s.flags & SHF_EXECINSTR) && s.type !== SHT_NOBITS && s.size > 0)
+    .map((s) => ({ start: s.addr + loadBias, end: s.addr + loadBias + s.size })).sort((a, b) => a.start - b.start);
   if (code.length > 0) image.code = code;
   return image;
+}
+
+/** Where a program's code is: its executable sections when known, else its executable segments. */
+export function codeRanges(image: ProcessImage): Array<{ start: number; end: number }> {
+  return image.code ?? image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
 }
 
 /**

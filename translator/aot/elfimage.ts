@@ -19,11 +19,9 @@ export function programFromElf(elf: ElfFile, guest: Guest): ProgramImage {
   const le = guest.endian === "le";
   const initPointers: number[] = [];
   const data: ProgramImage["data"] = [];
-  const code: Array<{ start: number; end: number }> = [];
   for (const s of elf.sections) {
     if (!(s.flags & SHF_ALLOC) || s.type === SHT_NOBITS || s.size === 0) continue;
     const addr = s.addr + bias;
-    if (s.flags & SHF_EXECINSTR) code.push({ start: addr, end: addr + s.size });
     if (!mem.isMapped(addr, s.size)) continue;
     const bytes = mem.u8.slice(addr, addr + s.size);
     if (s.type === SHT_INIT_ARRAY || s.type === SHT_FINI_ARRAY || s.type === SHT_PREINIT_ARRAY) {
@@ -39,6 +37,5 @@ export function programFromElf(elf: ElfFile, guest: Guest): ProgramImage {
   }
   return {
     guest, mem, image, functions: [...new Set(functions)].sort((a, b) => a - b), initPointers, data,
-    ...(code.length > 0 ? { code: code.sort((a, b) => a.start - b.start) } : {}),
   };
 }

@@ -11,9 +11,9 @@
 import type { Guest } from "../guests/guest.ts";
 import { compileRegions } from "../codegen/module.ts";
 import type { Region } from "../ir/region.ts";
-import { PROT_EXEC, type GuestMemory } from "../../runtime/memory/memory.ts";
+import type { GuestMemory } from "../../runtime/memory/memory.ts";
 import { memoryCodeReader } from "../../runtime/interp/lift.ts";
-import type { ProcessImage } from "../../runtime/process/loader.ts";
+import { codeRanges, type ProcessImage } from "../../runtime/process/loader.ts";
 import { discover, scanCodePointers, functionRegions, type RootKind } from "./discover.ts";
 import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS } from "../ir/fpenv.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
@@ -27,11 +27,6 @@ export interface ProgramImage {
   functions: number[];
   /** pointers from init/fini arrays */
   initPointers: number[];
-  /**
-   * where code is, when the file says so more precisely than its segments (executable sections: read-only
-   * data often shares the executable segment); default: the executable segments
-   */
-  code?: Array<{ start: number; end: number }>;
   /** allocated, non-executable data (sections when the file has them, else non-executable segments) to scan for code pointers */
   data: Array<{ vaddr: number; bytes: Uint8Array }>;
 }
@@ -79,18 +74,13 @@ export interface ProgramRegions {
   instructions: number;
 }
 
-/** Where the program's code is: its executable sections, else its executable segments. */
-function codeRanges(program: ProgramImage): Array<{ start: number; end: number }> {
-  return program.code ?? program.image.segments.filter((s) => s.prot & PROT_EXEC).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz }));
-}
-
 /**
  * Discovers the code of `program` (discover.ts) from its entry point, function symbols, init/fini arrays
  * and the code pointers found in its data, and splits it into the regions of its module.
  */
 export function discoverRegions(program: ProgramImage, progress?: (blocks: number) => void): ProgramRegions {
   const { guest, mem, image } = program;
-  const exec = codeRanges(program);
+  const exec = codeRanges(image);
   const executable = (pc: number) => exec.some((s) => pc >= s.start && pc < s.end);
   const align = guest.insnAlign;
   const roots: Array<{ pc: number; kind: RootKind }> = [{ pc: image.entry, kind: "entry" }];
@@ -113,7 +103,7 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
   const t1 = performance.now();
   const entries = regions.reduce((n, r) => n + 1 + (r.entries?.length ?? 0), 0);
   // code outside these ranges is checked when the runtime lifts it (runtime/interp/lift.ts checkFpAssumptions)
-  const fp = opts.exactFp ? NO_FP_ASSUMPTIONS : analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), codeRanges(program));
+  const fp = opts.exactFp ? NO_FP_ASSUMPTIONS : analyzeFpEnvironment(guest, memoryCodeReader(mem, guest.endian), codeRanges(image));
   const manifest: AotManifest = {
     format: AOT_FORMAT,
     guest: guest.name,

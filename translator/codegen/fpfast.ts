@@ -244,13 +244,10 @@ function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
   const emulated = () => m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64);
   if (total) {
     // without flags: the host's FMA (a NaN made canonical), else the emulation, the helper where it is not exact
-    const value = () => (cx.inlineFma ? m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64) : m.if(fused(), m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64),
-      m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slowValue())], binaryen.i64)));
-    let slowValue: () => X = () => m.unreachable();
-    return {
-      pre: operands, ok: m.i32.const(0), value: rb(),
-      total: (slow: () => X) => { slowValue = slow; return ifRne(m, rm(), value(), slow); },
-    };
+    const host = () => m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64);
+    const value = (slow: () => X) => (cx.inlineFma ? host()
+      : m.if(fused(), host(), m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slow())], binaryen.i64)));
+    return { pre: operands, ok: m.i32.const(0), value: rb(), total: (slow) => ifRne(m, rm(), value(slow), slow) };
   }
   const pre = [...operands, m.local.set(r, cx.inlineFma ? hostFma() : m.if(fused(), hostFma(), emulated()))];
   const exact = m.call(support(m, "fpx_fma_exact"), [g(a), g(b), g(c), m.f64.reinterpret(rb())], binaryen.i32);

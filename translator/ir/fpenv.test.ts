@@ -107,7 +107,7 @@ test("code lifted at run time is checked against the assumptions", () => {
 const fixture = (name: string) => {
   const elf = parseElf(new Uint8Array(fs.readFileSync(path.join(fixturesDir(), "bin", "riscv64", name))));
   const p = programFromElf(elf, riscv64);
-  return analyzeFpEnvironment(riscv64, memoryCodeReader(p.mem, "le"), p.code!);
+  return analyzeFpEnvironment(riscv64, memoryCodeReader(p.mem, "le"), p.image.code!);
 };
 
 test("the benchmarks never read the flags (printf's and libm's save/restore idioms aside) nor set the mode", () => {
