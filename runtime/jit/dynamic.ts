@@ -152,6 +152,7 @@ export class DynamicExecutor {
         fillJumpCache(this.mem.dv, pc, region.index);
         const done = this.translatedInstructions + this.interp.instructions - start;
         this.mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, BigInt(this.translatedInstructions + (maxInsns - done)), true);
+        this.mem.dv.setInt32(CONTROL_BASE + CTRL.depth, 0, true);
         const next = region.fn() >>> 0;
         const mdv = this.mem.dv;
         const kind = mdv.getInt32(CONTROL_BASE + CTRL.kind, true) as ExitKind;

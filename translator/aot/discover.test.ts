@@ -47,6 +47,33 @@ test("function regions: the start and return sites start regions; a join stays w
   }
 });
 
+test("function regions grow through calls: the first to everything its start reaches, a loop head's whose body calls to everything it reaches; return sites off loops merge in", () => {
+  // 0x100 → 0x108 (loop head) → 0x10c: call → 0x110: call → 0x114 → 0x108; the loop leaves to 0x120 (ret)
+  const call = (target: number, ret: number): Exit => ({ kind: "call", target, ret });
+  const blocks = [
+    block(0x100, jump(0x108)),
+    block(0x108, branch(0x120, 0x10c)),
+    block(0x10c, call(0x200, 0x110)),
+    block(0x110, call(0x300, 0x114)),
+    block(0x114, jump(0x108)),
+    block(0x120, { kind: "indirect", target: 0, hint: "return" }),
+  ];
+  const regions = functionRegions({ entry: 0x100, blocks, entries: [0x110, 0x114], resumePoints: [0x110, 0x114] });
+  const shape = regions.map((r) => [r.entry, r.blocks.map((b) => b.pc), r.entries]);
+  assert.equal(shape, [
+    [0x100, [0x100, 0x108, 0x10c, 0x110, 0x114, 0x120], []],
+    // the return sites' regions as before (calls leave them), except that the loop head is no longer an
+    // entry of the one that holds it: the loop's own region is entered there
+    [0x110, [0x110], []],
+    [0x114, [0x114, 0x108, 0x10c, 0x120], []],
+    [0x108, [0x108, 0x10c, 0x110, 0x114, 0x120], []],
+  ]);
+  // straight-line calls: the return sites' regions merge into the grown first region as its entries
+  const line = [block(0x200, call(0x300, 0x204)), block(0x204, call(0x400, 0x208)), block(0x208, { kind: "indirect", target: 0, hint: "return" })];
+  const merged = functionRegions({ entry: 0x200, blocks: line, entries: [0x204, 0x208], resumePoints: [0x204, 0x208] });
+  assert.equal(merged.map((r) => [r.entry, r.blocks.map((b) => b.pc), r.entries]), [[0x200, [0x200, 0x204, 0x208], [0x204, 0x208]]]);
+});
+
 test("function regions: the known targets of an indirect jump (a switch) stay in the jump's region", () => {
   const blocks = [
     block(0x100, { kind: "indirect", target: 0, hint: "jump", targets: [0x110, 0x120] }),
@@ -88,8 +115,9 @@ test("a call target first reached through a tail call (no symbol makes it a func
     [0x1000, [0x1000, 0x1004, 0x1010], [0x1004, 0x1010]],
     [0x1020, [0x1020, 0x1024], [0x1024]],
   ]);
-  // B is entered in the region of the return site that jumps to it
-  assert.equal(functionRegions(found.functions[0]!).map((r) => [r.entry, r.entries]), [[0x1000, []], [0x1004, [0x1010]]]);
+  // B is entered in the region of the return site that jumps to it, which merges into the start's region
+  // grown through the call
+  assert.equal(functionRegions(found.functions[0]!).map((r) => [r.entry, r.entries]), [[0x1000, [0x1004, 0x1010]]]);
 });
 
 test.run();

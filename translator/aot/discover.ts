@@ -9,7 +9,7 @@
  * with the runtime's interpreter fallback (and dynamic translation).
  */
 import type { Block } from "../ir/ir.ts";
-import { loopHeads, regionSuccessors, type Region } from "../ir/region.ts";
+import { flowSuccessors, isReducible, loopHeads, regionEntries, regionSuccessors, type Region } from "../ir/region.ts";
 import type { CodeReader, Guest } from "../guests/guest.ts";
 import { liftBlock } from "../../runtime/interp/lift.ts";
 
@@ -258,10 +258,13 @@ export function discover(
  * branches and known indirect-jump targets without passing another region start; a block reachable from
  * two regions (a join after a return site) stays in the one that reaches it through a backward jump, if
  * just one does (the head of a loop whose body calls stays with the loop's latch, and the loop leaves its
- * region only for the call), else it starts a region itself, until every block has one owner. So
- * regions stay small around calls: a call leaves its region and its return enters the next one, and every
- * region entry loads the registers its code uses and every exit stores the ones it wrote. Loops (nested
- * and irreducible ones too) stay inside their region, with registers in locals.
+ * region only for the call), else it starts a region itself, until every block has one owner. In this
+ * partition a call leaves its region and its return enters the next one; every region entry loads the
+ * registers its code uses and every exit stores the ones it wrote. Loops (nested and irreducible ones too)
+ * stay inside their region, with registers in locals. Then the regions where calls matter grow through
+ * them ({@link growThroughCalls}): the function's start, its other entries and the heads of loops whose
+ * bodies call, so that such calls are Wasm calls and their returns continue in the caller's function; the
+ * partition's regions stay for resuming at return sites inside loops.
  *
  * A region is also entered at the function's other entries it holds (code addresses found in data or
  * computed in code, which may be indirect-jump targets or just data that looks like an address, and
@@ -333,7 +336,116 @@ export function functionRegions(fn: DiscoveredFunction): Region[] {
       if (entries.size === before) break;
     }
   }
-  return [...regions.values()];
+  return growThroughCalls(fn, [...regions.values()]);
+}
+
+/** Blocks grown regions ({@link growThroughCalls}) may add, per block of the function. */
+const GROWTH_FACTOR = 2;
+/**
+ * Guest instructions a grown region may hold: a big function grown whole (glibc's _int_free: 78,000 Wasm
+ * instructions, 434 locals) ran bench-bintrees 3.5 times slower than its small regions did, where the
+ * small functions whose calls matter (recursion, loops over a callback) fit well inside.
+ */
+const GROWN_MAX_INSNS = 512;
+
+/**
+ * Regions grown through the calls they make, so that a call whose return site is in the region runs as a
+ * Wasm call and continues in the same Wasm function (codegen callThrough) instead of leaving and being
+ * re-entered at its return site through the jump cache. Two kinds grow to every block reachable from their
+ * entry through jumps, branches and calls returning into the function (translator/ir/region.ts
+ * flowSuccessors): a region entered at the function's start or at another entry that is not a return site,
+ * and a region entered at the head of a loop whose body calls (a new region when the head was only an entry of another one, which then no longer exports it),
+ * so that such a loop is one Wasm loop again after the runtime resumed translated code (a syscall or the
+ * instruction budget unwinds the Wasm stack; the loop's next iteration enters at its head). Both are
+ * rooted where the function's own control flow is (the Relooper needs a dispatch loop for the irreducible
+ * graphs a region rooted at a return site inside a loop can have). A region grows only where that makes
+ * some call return inside it, where the grown graph is reducible (a function whose calls return into a
+ * loop at two places, like __libc_start_call_main, keeps its regions), up to GROWN_MAX_INSNS instructions and GROWTH_FACTOR times the function's
+ * blocks in total; the other regions stay as they are, entered where a call returns after leaving its
+ * region. A loop head of a grown region that no region enters becomes one of its entries (the budget
+ * leaves there).
+ */
+function growThroughCalls(fn: DiscoveredFunction, partition: Region[]): Region[] {
+  const byPc = new Map(fn.blocks.map((b) => [b.pc, b]));
+  const has = (pc: number) => byPc.has(pc);
+  const succ = (pc: number) => flowSuccessors(byPc.get(pc)!, has);
+  const preds = new Map<number, number[]>();
+  for (const b of fn.blocks) for (const s of succ(b.pc)) if (has(s)) preds.set(s, [...(preds.get(s) ?? []), b.pc]);
+  const search = (from: number, next: (pc: number) => number[]): Set<number> => {
+    const seen = new Set([from]);
+    const work = [from];
+    while (work.length > 0) for (const s of next(work.pop()!)) if (has(s) && !seen.has(s)) { seen.add(s); work.push(s); }
+    return seen;
+  };
+  const callsThrough = (set: Set<number>) => [...set].filter((pc) => {
+    const x = byPc.get(pc)!.exit;
+    return (x.kind === "call" || x.kind === "indirect") && x.ret !== undefined && set.has(x.ret);
+  }).length;
+  let budget = GROWTH_FACTOR * fn.blocks.length;
+  const grown = new Set<Region>();
+  const grow = (entry: number, base: Region | undefined): Region | undefined => {
+    const pcs = search(entry, succ);
+    const own = new Set(base?.blocks.map((b) => b.pc) ?? []);
+    if (callsThrough(pcs) <= callsThrough(own)) return undefined;
+    const added = pcs.size - own.size;
+    let insns = 0;
+    for (const pc of pcs) insns += byPc.get(pc)!.ninsns;
+    if (added > budget || insns > GROWN_MAX_INSNS) return undefined;
+    const blocks = [...pcs].map((pc) => byPc.get(pc)!).sort((a, b) => (a.pc === entry ? -1 : b.pc === entry ? 1 : a.pc - b.pc));
+    if (!isReducible(blocks, entry)) return undefined;
+    budget -= added;
+    const r: Region = { entry, blocks, entries: [...(base?.entries ?? [])] };
+    grown.add(r);
+    return r;
+  };
+  const out: Region[] = partition.map((r) => ({ ...r, entries: [...(r.entries ?? [])] }));
+  // the regions entered at the function's start and at its other entries that are not return sites of
+  // its own calls (code other functions call or jump to: glibc's free, owned by the function that
+  // tail-calls it, and also the return site of the call to a noreturn function just before it)
+  const returnSites = new Set(fn.blocks.flatMap((b) => (b.exit.kind === "call" || b.exit.kind === "indirect") && b.exit.ret !== undefined ? [b.exit.ret] : []));
+  out.forEach((r, i) => { if (r.entry === fn.entry || (fn.entries.includes(r.entry) && !returnSites.has(r.entry))) out[i] = grow(r.entry, r) ?? r; });
+  // heads of the loops of the whole function (calls returning included) whose bodies call
+  for (const h of loopHeads({ entry: fn.entry, blocks: fn.blocks, entries: fn.entries.filter(has) })) {
+    if (h === fn.entry) continue;
+    const back = search(h, (pc) => preds.get(pc) ?? []);
+    if (callsThrough(new Set([...search(h, succ)].filter((pc) => back.has(pc)))) === 0) continue;
+    const i = out.findIndex((r) => r.entry === h);
+    const g = grow(h, i >= 0 ? out[i] : undefined);
+    if (!g) continue;
+    if (i >= 0) { out[i] = g; continue; }
+    for (const r of out) r.entries = r.entries!.filter((e) => e !== h);
+    out.push(g);
+  }
+  // A region whose entries a grown region holds off its loops is entered there instead (the grown region
+  // reaches all of its blocks): one copy of the function's straight-line code, not two, and a function
+  // resumed at a return site runs on with its calls inside Wasm. Entries on a loop keep their regions
+  // (as entries of the grown region they would need copies of the loop: separateNestedEntries).
+  let merged: Region[] = [...out];
+  for (const g of grown) {
+    if (!out.includes(g)) continue;
+    const inG = new Set(g.blocks.map((b) => b.pc));
+    const gSucc = (pc: number) => succ(pc).filter((t) => inG.has(t));
+    const onCycle = (pc: number) => gSucc(pc).some((t) => search(t, gSucc).has(pc));
+    merged = merged.filter((r) => {
+      if (r === g || grown.has(r) || !inG.has(r.entry)) return true;
+      const ents = regionEntries(r);
+      if (ents.some(onCycle)) return true;
+      g.entries = [...new Set([...g.entries!, ...ents])].filter((e) => e !== g.entry).sort((a, b) => a - b);
+      return false;
+    });
+  }
+  out.length = 0;
+  out.push(...merged);
+  const exported = new Set(out.flatMap((r) => regionEntries(r)));
+  for (const r of grown) {
+    for (;;) {
+      const more = loopHeads(r).filter((h) => h !== r.entry && !exported.has(h));
+      if (more.length === 0) break;
+      for (const h of more) exported.add(h);
+      r.entries = [...r.entries!, ...more].sort((a, b) => a - b);
+    }
+  }
+  return out;
 }
 
 /**

@@ -51,9 +51,10 @@ export const AOT_SECTION = "isa2wasm";
  * next" bits (PAGE_FAST_READ2, PAGE_FAST_WRITE2). 5: the page map's write bits imply reads (access groups,
  * codegen/access.ts) and the jump-cache counters are misses and hits (CTRL.chain). 6: modules import the
  * host's fused multiply-add (fma_f64, fma_fused; runtime/jit/hwfma.ts). 7: the manifest records the FP
- * assumptions the code was translated with (translator/ir/fpenv.ts).
+ * assumptions the code was translated with (translator/ir/fpenv.ts). 8: guest calls whose return site is in
+ * the caller's region are Wasm calls, with a call depth and return sites in the control block (exits.ts).
  */
-export const AOT_FORMAT = 7;
+export const AOT_FORMAT = 8;
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

@@ -70,18 +70,20 @@ test("a loop entered in its middle and left at its instruction budget resumes in
   }
 });
 
-test("every loop head of an ahead-of-time region (where its code checks the budget and may leave) is an entry of the region", () => {
+test("every loop head of an ahead-of-time region (where its code checks the budget and may leave) is an entry of a region", () => {
   const programs = [
     programFromElf(parseElf(loopElf()), riscv64),
     programFromElf(parseElf(new Uint8Array(readFileSync(join(fixturesDir(), "bin", "riscv64", "hello")))), riscv64),
   ];
   for (const p of programs) {
     const { regions } = discoverRegions(p);
+    // (a region grown through calls holds loops of other regions too, entered there)
+    const entered = new Set(regions.flatMap((r) => [r.entry, ...(r.entries ?? [])]));
     let loops = 0;
     for (const r of regions) {
       const heads = loopHeads(r);
       if (heads.length > 0) loops++;
-      assert.ok(heads.every((h) => h === r.entry || r.entries!.includes(h)), `region 0x${r.entry.toString(16)}: loop heads ${heads.map((h) => h.toString(16))}`);
+      assert.ok(heads.every((h) => entered.has(h)), `region 0x${r.entry.toString(16)}: loop heads ${heads.map((h) => h.toString(16))}`);
     }
     assert.ok(loops > 0, "some regions hold loops");
   }

@@ -46,6 +46,15 @@ export const CTRL = {
   fpb: 64,
   fpc: 72,
   fpr: 80,
+  /**
+   * i32 call depth: bits 0-7 count the region functions on the Wasm stack that wait in a guest call for its
+   * return (see {@link MAX_CALL_DEPTH}), bits 8-31 add up their frames' sizes in stack units (see
+   * {@link CALL_STACK_UNITS}); the runtime sets it to 0 before it enters translated code. The return sites
+   * they wait for are the i32s at `returns + 4 * i` (i below the count): a return (an indirect jump through
+   * the link register) to the innermost one returns the pc to that waiting caller.
+   */
+  depth: 88,
+  returns: 512,
   /** i32 scratch: IEEE flags raised by the last FP helper call */
   fpflags: 24,
   /**
@@ -73,6 +82,23 @@ export const CTRL = {
    */
   chain: 96,
 } as const;
+
+/**
+ * Guest calls made as Wasm calls at most this deep: a call whose return site is in the caller's region calls
+ * the callee's region function (directly in the same module, else through the jump cache) and, when the
+ * callee returns that return site, continues in the caller's function with the registers reloaded; any
+ * other outcome continues at the pc returned (through the jump cache) or returns it to the runtime. Deeper
+ * calls leave the region as other exits do (so deep guest recursion cannot exhaust the host's stack).
+ */
+export const MAX_CALL_DEPTH = 96;
+/**
+ * The host stack calls made that way may fill, in units of 8 bytes: a caller's frame counts its Wasm locals
+ * plus {@link FRAME_OVERHEAD_UNITS} (V8's baseline compiler measured at 8 bytes per i64 local and about 130
+ * bytes per frame: 62 nested frames of 2000 locals exhausted Node's default 984 KiB stack, 1174 of 100).
+ * 384 KiB leaves the rest of the stack to the runtime below and the innermost callee and its helpers.
+ */
+export const CALL_STACK_UNITS = 48 * 1024;
+export const FRAME_OVERHEAD_UNITS = 24;
 
 /** How a region left with a Jump, for the jump-cache counters: the IR exit's kind and hint. */
 export const enum ExitClass {

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { BlockBuilder } from "../ir/builder.ts";
 import { makeStateLayout } from "../ir/ir.ts";
 import { compileRegions, regionsToText } from "./module.ts";
-import { CTRL, ExitKind } from "./exits.ts";
+import { CALL_STACK_UNITS, CTRL, ExitKind, MAX_CALL_DEPTH } from "./exits.ts";
 import { CONTROL_BASE, GuestMemory, PAGE_FAST_READ, PAGE_FAST_WRITE, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
 import { planAccessGroups } from "./access.ts";
 import { CpuState } from "../../runtime/state.ts";
@@ -573,6 +573,70 @@ test("in an ahead-of-time module a direct exit tail-calls the target's region, u
   assert.equal(run(100n, 0), { pc: 0x300, x1: 1n, x2: 2n, icount: 2n });
   assert.equal(run(1n, 0), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "at the instruction limit");
   assert.equal(run(100n, 1), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "after a translation was dropped");
+});
+
+/**
+ * A caller region (0x100: x3 = 0x104, the link; call 0x200 returning to 0x104; 0x104: x1 += x2, jump 0x300)
+ * and a callee region (0x200: x2 = 5, x1 = 10; return to x3 + `skew`).
+ */
+function callerAndCallee(skew = 0n): Region[] {
+  const a = new BlockBuilder(0x100, types);
+  a.insn(0x100, 4); a.set(X3, a.i64(0x104n));
+  const call = a.finish({ kind: "call", target: 0x200, ret: 0x104 });
+  const r = new BlockBuilder(0x104, types);
+  r.insn(0x104, 4); r.set(X1, r.bin("i64", "add", r.get(X1), r.get(X2)));
+  const after = r.finish({ kind: "jump", target: 0x300 });
+  const c = new BlockBuilder(0x200, types);
+  c.insn(0x200, 4); c.set(X2, c.i64(5n));
+  c.insn(0x204, 4); c.set(X1, c.i64(10n));
+  c.insn(0x208, 4);
+  const callee = c.finish({ kind: "indirect", target: c.bin("i64", "add", c.get(X3), c.i64(skew)), hint: "return" });
+  return [{ entry: 0x100, blocks: [call, after] }, { entry: 0x200, blocks: [callee] }];
+}
+
+test("a call whose return site is in its region calls the callee's region as a Wasm function and continues there", async () => {
+  for (const structure of ["relooper", "switch"] as const) {
+    const compiled = compileRegions(layout, callerAndCallee(), { aot: true, structure });
+    const mem = new GuestMemory();
+    const st = new CpuState(mem, layout);
+    const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+    const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+    const fn = instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number;
+    const run = (limit: bigint, depth = 0) => {
+      st.setI64(X1, 1n); st.setI64(X2, 0n); st.setI64(X3, 0n);
+      mem.dv.setBigInt64(CONTROL_BASE + CTRL.icount, 0n, true);
+      mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, limit, true);
+      mem.dv.setInt32(CONTROL_BASE + CTRL.depth, depth, true);
+      for (let i = 0; i < 6; i++) mem.dv.setBigInt64(CONTROL_BASE + CTRL.chain + 8 * i, 0n, true);
+      const pc = fn();
+      // jump-cache lookups of returns (exit class 2: misses, hits)
+      const lookups = mem.dv.getBigInt64(CONTROL_BASE + CTRL.chain + 32, true) + mem.dv.getBigInt64(CONTROL_BASE + CTRL.chain + 40, true);
+      return { pc, x1: st.getI64(X1), x2: st.getI64(X2), icount: mem.dv.getBigInt64(CONTROL_BASE + CTRL.icount, true),
+        depth: mem.dv.getInt32(CONTROL_BASE + CTRL.depth, true), lookups };
+    };
+    // the callee returns into the caller's function: x1 = 10 + 5 after the return site, no jump-cache lookup
+    // for the return
+    assert.equal(run(100n), { pc: 0x300, x1: 15n, x2: 5n, icount: 5n, depth: 0, lookups: 0n }, structure);
+    // at the depth limit the call leaves (a direct tail call); the callee's return then finds no caller
+    // waiting for it and leaves through the jump cache (empty: a miss, returned to the runtime)
+    assert.equal(run(100n, MAX_CALL_DEPTH), { pc: 0x104, x1: 10n, x2: 5n, icount: 4n, depth: MAX_CALL_DEPTH, lookups: 1n }, `${structure}: depth limit`);
+    // so it does when the waiting callers' frames fill the stack allowance
+    assert.equal(run(100n, CALL_STACK_UNITS << 8), { pc: 0x104, x1: 10n, x2: 5n, icount: 4n, depth: CALL_STACK_UNITS << 8, lookups: 1n }, `${structure}: stack limit`);
+    assert.equal(run(100n, (CALL_STACK_UNITS - 100) << 8), { pc: 0x300, x1: 15n, x2: 5n, icount: 5n, depth: (CALL_STACK_UNITS - 100) << 8, lookups: 0n }, `${structure}: a small frame fits`);
+    // at the instruction limit it leaves before the call
+    assert.equal(run(1n), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n, depth: 0, lookups: 0n }, `${structure}: instruction limit`);
+  }
+  // a callee that returns elsewhere (not the site its caller waits for) continues there, not in the caller
+  const compiled = compileRegions(layout, callerAndCallee(8n), { aot: true });
+  const mem = new GuestMemory();
+  const st = new CpuState(mem, layout);
+  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+  mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 100n, true);
+  st.setI64(X1, 1n);
+  assert.is((instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number)(), 0x10c);
+  assert.is(st.getI64(X1), 10n, "the return site's block did not run");
+  assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.depth, true), 0);
 });
 
 test("and/or/xor of sign-extended 32-bit values run in i32 (also through registers); other operands stay 64-bit", async () => {

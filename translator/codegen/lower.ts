@@ -9,16 +9,20 @@
  * - branches between blocks of the region are Wasm control flow rendered by binaryen's Relooper, so loops
  *   stay inside the function with registers in locals; an indirect jump with known targets in the region
  *   branches to them (comparing, or with a br_table on the address when there are many), else leaves;
+ * - a call whose return site is a block of the region is a Wasm call of the callee's region function, after
+ *   which the caller goes on at the return site with its registers reloaded (callThrough; exits.ts
+ *   MAX_CALL_DEPTH): a return to the site the innermost waiting caller waits for is a Wasm `return`, so
+ *   calls and returns use the host's call stack (and its return prediction) instead of the jump cache;
  * - loads and stores check the page map (memory.ts) inline and leave through the slow-path exit when the
  *   fast path does not apply, with the state committed up to the instruction;
  * - big-endian accesses are byte-swapped after loads / before stores.
  */
 import binaryen from "binaryen";
 import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
-import { loopHeads, regionEntries, regionSuccessors, type Region } from "../ir/region.ts";
+import { flowSuccessors, loopHeads, regionEntries, type Region } from "../ir/region.ts";
 import { planAccessGroups, type AccessPlan } from "./access.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FAST_WRITE2, PAGE_MAP_BASE, PAGE_MAP_SIZE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
-import { CTRL, ExitClass, ExitKind, JUMP_CACHE_BASE, JUMP_CACHE_SETS } from "./exits.ts";
+import { CALL_STACK_UNITS, CTRL, ExitClass, ExitKind, FRAME_OVERHEAD_UNITS, JUMP_CACHE_BASE, JUMP_CACHE_SETS, MAX_CALL_DEPTH } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag, Rounding } from "../ir/ir.ts";
 import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, HW_FMA, type FastPath, type FpContext } from "./fpfast.ts";
@@ -273,6 +277,11 @@ class RegionLowering {
       this.block = b;
       this.tempLocal = this.blockTemps.get(b)!;
       // The exit's own code (for non-branching exits) is appended to the block.
+      if (this.returnsHere(b)) {
+        // a call returning into the region: the callee runs as a Wasm call, then its return site (wired below)
+        entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.callThrough(b)])));
+        return;
+      }
       switch (exit.kind) {
         case "jump": case "call": {
           const target = exit.target;
@@ -304,7 +313,8 @@ class RegionLowering {
     this.region.blocks.forEach((b) => {
       const from = entries.get(b.pc)!;
       const exit = b.exit;
-      if (exit.kind === "jump" || exit.kind === "call") {
+      if (this.returnsHere(b)) relooper.addBranch(from, entries.get(exit.kind === "call" || exit.kind === "indirect" ? exit.ret! : b.pc)!, 0, 0);
+      else if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
       } else if (exit.kind === "indirect" && indirect.has(b.pc)) {
         const { known, target, leave: out, table } = indirect.get(b.pc)!;
@@ -356,25 +366,146 @@ class RegionLowering {
     for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
     // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop
     // head (a region without loops runs to an exit: no budget)
-    if (this.budgetChecked.size > 0) {
-      const left = m.i64.sub(m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)));
-      const leftLocal = this.local(binaryen.i64);
-      prologue.push(m.local.set(leftLocal, left));
-      prologue.push(m.local.set(this.budget, m.select(m.i64.gt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
-        m.select(m.i64.lt_s(m.local.get(leftLocal, binaryen.i64), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(m.local.get(leftLocal, binaryen.i64))))));
-    }
-    const epilogue = [...this.writeBack(this.written), ...this.chainTo(this.ret, () => m.local.get(this.exitClass, binaryen.i32), true)];
+    prologue.push(...this.setBudget());
+    const epilogue = [...this.writeBack(this.written), ...this.chainTo(this.ret, () => m.local.get(this.exitClass, binaryen.i32), true,
+      m.i32.and(m.i32.eq(m.local.get(this.exitClass, binaryen.i32), m.i32.const(ExitClass.Return)),
+        m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)))))];
     const fn = m.block(null, [
       ...prologue,
       m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
       ...epilogue,
     ], binaryen.none);
     const name = bodyName(this.region);
+    const frame = this.locals.length + 1 + FRAME_OVERHEAD_UNITS;
+    for (const { expr, value } of this.frameConsts) setConstI32(expr, value(frame));
     m.addFunction(name, binaryen.i32, binaryen.i32, this.locals, fn);
     entryPcs.forEach((pc, i) => {
       m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
       m.addFunctionExport(regionName(pc), regionName(pc));
     });
+  }
+
+  /** Sets the budget local from the control block (none for a region without loops). */
+  private budgetLeft = 0;
+  private setBudget(): X[] {
+    if (this.budgetChecked.size === 0) return [];
+    const m = this.m;
+    const { i32, i64 } = binaryen;
+    const left = m.i64.sub(m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)));
+    if (this.budgetLeft === 0) this.budgetLeft = this.local(i64);
+    const l = () => m.local.get(this.budgetLeft, i64);
+    return [
+      m.local.set(this.budgetLeft, left),
+      m.local.set(this.budget, m.select(m.i64.gt_s(l(), m.i64.const(BigInt(MAX_RUN))), m.i32.const(MAX_RUN),
+        m.select(m.i64.lt_s(l(), m.i64.const(0n)), m.i32.const(0), m.i32.wrap(l())))),
+    ];
+  }
+
+  /** constants of the call sequences that depend on this function's frame size (see callThrough) */
+  private readonly frameConsts: Array<{ expr: X; value: (frameUnits: number) => number }> = [];
+
+  /**
+   * Whether block `b` ends in a call (direct or indirect) whose return site is a block of the region and
+   * that runs as a Wasm call (callThrough): not a direct call to a block of the region that is no region
+   * entry of this module (code translated at run time), which stays a branch inside the region.
+   */
+  private returnsHere(b: Block): boolean {
+    const x = b.exit;
+    if (!(x.kind === "call" || (x.kind === "indirect" && x.hint === "call")) || x.ret === undefined) return false;
+    this.regionPcs ??= new Set(this.region.blocks.map((bl) => bl.pc));
+    if (x.kind === "call" && this.regionPcs.has(x.target) && !this.direct.has(x.target)) return false;
+    return this.regionPcs.has(x.ret);
+  }
+  private regionPcs: Set<number> | undefined;
+
+  /**
+   * A call at the end of block `b` whose return site is in the region (exits.ts MAX_CALL_DEPTH): with the
+   * registers written so far stored, calls the callee's region function — directly when it is a region of
+   * this module, else the one the jump cache holds for the target — and, when it comes back with a Jump to
+   * the return site, reloads the registers and budget and falls through (the caller wires the return site
+   * next). A callee that stops for the runtime (syscall, trap, slow path) is returned from at once; one
+   * that continues elsewhere (a return to another site, a longjmp, the instruction limit) continues there
+   * through the jump cache. Over the depth limit, after a dropped translation, at the instruction limit, or
+   * on a jump-cache miss, the call leaves the region as any exit does.
+   */
+  private callThrough(b: Block): X {
+    const m = this.m;
+    const { i32 } = binaryen;
+    const x = b.exit;
+    if (!(x.kind === "call" || x.kind === "indirect") || x.ret === undefined) throw new Error("internal error: not a call");
+    const ret = x.ret;
+    this.block = b;
+    this.tempLocal = this.blockTemps.get(b)!;
+    const target = this.scratch(i32);
+    const result = this.scratch(i32);
+    const cls = x.kind === "call" ? ExitClass.Direct : ExitClass.Indirect;
+    const direct = x.kind === "call" ? this.direct.get(x.target) : undefined;
+    const slots = [...this.writtenBy.get(b.pc)!].filter((sl) => this.written.has(sl)).sort((a, c) => a - c);
+    // the depth word (exits.ts CTRL.depth) on entry to the call, restored after it
+    const saved = this.scratch(i32);
+    const word = () => m.local.get(saved, i32);
+    const setDepth = (v: X) => m.i32.store(CONTROL_BASE + CTRL.depth, 4, m.i32.const(0), v);
+    // this function's frame in stack units (its locals are all known only once it is lowered: patched then)
+    const unitsLeft = m.i32.const(0), push = m.i32.const(0);
+    this.frameConsts.push({ expr: unitsLeft, value: (w) => CALL_STACK_UNITS - w }, { expr: push, value: (w) => (w << 8) | 1 });
+    const kindIsJump = () => m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)));
+    /** the call itself: `result` = the callee's pc, depth counted around it */
+    const callWith = (callee: X): X => m.block(null, [
+      m.i32.store(CONTROL_BASE + CTRL.returns, 4, m.i32.shl(m.i32.and(word(), m.i32.const(0xff)), m.i32.const(2)), m.i32.const(ret | 0)),
+      setDepth(m.i32.add(word(), push)),
+      m.local.set(result, callee),
+      setDepth(word()),
+    ]);
+    /** after the call: return for the runtime, continue elsewhere, or reload and fall through */
+    const after: X[] = [
+      m.if(m.i32.eqz(kindIsJump()), m.return(m.local.get(result, i32))),
+      m.if(m.i32.ne(m.local.get(result, i32), m.i32.const(ret | 0)), m.block(null, [
+        ...this.chainTo(result, () => m.i32.const(ExitClass.Return), false)])),
+      ...[...this.slotLocal].map(([sl, l]) => m.local.set(l, this.loadSlot(sl))),
+      ...this.setBudget(),
+    ];
+    const mayCall = m.i32.and(belowLimit(m), m.i32.and(
+      m.i32.lt_u(m.i32.and(m.local.tee(saved, m.i32.load(CONTROL_BASE + CTRL.depth, 4, m.i32.const(0)), i32), m.i32.const(0xff)), m.i32.const(MAX_CALL_DEPTH)),
+      m.i32.le_u(m.i32.shr_u(word(), m.i32.const(8)), unitsLeft)));
+    let call: X;
+    let leave: X[];
+    if (direct) {
+      const noDirect = () => m.i32.load(CONTROL_BASE + CTRL.noDirect, 4, m.i32.const(0));
+      call = m.if(m.i32.and(m.i32.eqz(noDirect()), mayCall),
+        m.block(null, [callWith(m.call(direct.body, [m.i32.const(direct.ordinal)], i32)), ...after]),
+        m.block(null, [
+          m.if(m.i32.and(m.i32.eqz(noDirect()), belowLimit(m)), m.return_call(direct.body, [m.i32.const(direct.ordinal)], i32)),
+          m.return_call(CHAIN, [m.local.get(target, i32), m.i32.const(cls)], i32),
+        ]));
+      leave = [];
+    } else {
+      // the jump cache's region for the target (its table index), else leave
+      if (this.chainEntry === 0) this.chainEntry = this.local(i32);
+      const set = () => m.local.get(this.chainEntry, i32);
+      const t = () => m.local.get(target, i32);
+      const hash = m.i32.and(m.i32.xor(m.i32.shr_u(t(), m.i32.const(1)), m.i32.shr_u(t(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
+      const viaWay = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), t()),
+        m.block(null, [bump(m, () => m.i32.const(ExitClass.Indirect), 8),
+          callWith(m.call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, set()), [], binaryen.none, i32)), m.br(callDone)]));
+      const callDone = `call${this.labels++}`;
+      call = m.block(callDone, [
+        m.if(m.i32.and(mayCall, m.i32.ne(t(), m.i32.const(0))), m.block(null, [
+          m.local.set(this.chainEntry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
+          viaWay(0), viaWay(8),
+        ])),
+        // not called: leave as an indirect call does
+        ...this.chainTo(target, () => m.i32.const(cls), false),
+      ]);
+      leave = after;
+    }
+    return m.block(null, [
+      m.local.set(target, x.kind === "call" ? m.i32.const(x.target | 0) : this.toPc(x.target)),
+      ...this.writeBack(slots),
+      m.local.set(this.icount, m.i32.const(0)),
+      m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(ExitKind.Jump)),
+      call,
+      ...leave,
+    ]);
   }
 
   /** Stores the locals of `slots` back to the CPU state and adds the instructions run to the counters. */
@@ -413,7 +544,7 @@ class RegionLowering {
       const pc = work.pop()!;
       queued.delete(pc);
       const out = this.writtenBy.get(pc)!;
-      for (const succ of regionSuccessors(byPc.get(pc)!)) {
+      for (const succ of flowSuccessors(byPc.get(pc)!, (p) => byPc.has(p))) {
         const into = this.writtenBy.get(succ);
         if (!into) continue;
         const before = into.size;
@@ -447,7 +578,7 @@ class RegionLowering {
         chain(),
       ];
     } else {
-      continueAt = kind === ExitKind.Jump ? this.chainTo(target, () => m.i32.const(cls), false) : [chain()];
+      continueAt = kind === ExitKind.Jump ? this.chainTo(target, () => m.i32.const(cls), false, cls === ExitClass.Return ? m.i32.const(1) : undefined) : [chain()];
     }
     return m.block(null, [
       m.local.set(target, pc),
@@ -464,14 +595,17 @@ class RegionLowering {
    * `chain` itself, which counts the lookup and returns the pc to the runtime.
    */
   private chainEntry = 0;
-  private chainTo(pc: number, cls: () => X, checkKind: boolean): X[] {
+  private chainTo(pc: number, cls: () => X, checkKind: boolean, isReturn?: X): X[] {
     const m = this.m;
     const { i32 } = binaryen;
     if (this.chainEntry === 0) this.chainEntry = this.local(i32);
     const target = () => m.local.get(pc, i32);
     let go = belowLimit(m);
     if (checkKind) go = m.i32.and(m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0))), go);
+    // a return to the site the innermost waiting caller (callThrough) waits for: back to it
+    const back = isReturn === undefined ? [] : [m.if(m.i32.and(isReturn, returnsToCaller(m, target())), m.return(target()))];
     return [
+      ...back,
       m.if(m.i32.and(go, m.i32.ne(target(), m.i32.const(0))), jumpCacheLookup(m, target, this.chainEntry, cls)),
       m.return_call(CHAIN, [target(), cls()], i32),
     ];
@@ -499,6 +633,12 @@ class RegionLowering {
     blocks.forEach((b, i) => {
       const code = this.lowerBlock(b);
       const x = b.exit;
+      if (this.returnsHere(b) && (x.kind === "call" || x.kind === "indirect")) {
+        code.push(this.callThrough(b), go(i, x.ret!));
+        if (i + 1 < blocks.length) nest = m.block(name(i + 1), [nest, ...code]);
+        else last = code;
+        return;
+      }
       switch (x.kind) {
         case "jump": case "call": code.push(go(i, x.target)); break;
         case "branch":
@@ -1055,6 +1195,22 @@ function addChaining(m: binaryen.Module): void {
 }
 
 /** Translated code's instruction count is below the chaining limit (CTRL.limit). */
+/** Changes the value of an i32.const expression (binaryen.js has the setter; its type declarations lack it). */
+function setConstI32(expr: X, value: number): void {
+  (binaryen as unknown as { Const: { setValueI32(e: X, v: number): void } }).Const.setValueI32(expr, value);
+}
+
+/**
+ * A guest return to `pc` goes back to the innermost caller waiting on the Wasm stack (exits.ts CTRL.depth):
+ * some caller waits and its return site is `pc`.
+ */
+function returnsToCaller(m: binaryen.Module, pc: X): X {
+  // (at depth 0 the load reads the unused word below the return sites)
+  const depth = () => m.i32.and(m.i32.load(CONTROL_BASE + CTRL.depth, 4, m.i32.const(0)), m.i32.const(0xff));
+  return m.i32.and(m.i32.ne(depth(), m.i32.const(0)),
+    m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.returns - 4, 4, m.i32.shl(depth(), m.i32.const(2))), pc));
+}
+
 function belowLimit(m: binaryen.Module): X {
   return m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)));
 }

@@ -24,6 +24,21 @@ export function regionSuccessors(b: Block): number[] {
 }
 
 /**
+ * Where control goes from block `b` inside a region whose blocks `inRegion` tells: a call (direct or
+ * indirect) whose return site is in the region continues there after the callee returns (codegen calls
+ * the callee's region as a Wasm function); a direct call whose target is in the region too may instead
+ * branch there (codegen does when the target is no region entry it can call), so both count; other exits
+ * as {@link regionSuccessors}.
+ */
+export function flowSuccessors(b: Block, inRegion: (pc: number) => boolean): number[] {
+  const x = b.exit;
+  if ((x.kind === "call" || (x.kind === "indirect" && x.hint === "call")) && x.ret !== undefined && inRegion(x.ret)) {
+    return x.kind === "call" && inRegion(x.target) ? [x.target, x.ret] : [x.ret];
+  }
+  return regionSuccessors(b);
+}
+
+/**
  * The blocks of a region that check the instruction budget when entered from inside the region, and so the
  * only pcs (besides real exits) where a region leaves before its work is done: the loop heads, i.e. the
  * targets of the back edges of a depth-first search from the region's entries (then from any block not
@@ -34,7 +49,7 @@ export function regionSuccessors(b: Block): number[] {
 export function loopHeads(region: Region): number[] {
   const byPc = new Map(region.blocks.map((b) => [b.pc, b]));
   const inRegion = (pc: number) => byPc.has(pc);
-  const succ = (b: Block): number[] => regionSuccessors(b).filter(inRegion);
+  const succ = (b: Block): number[] => flowSuccessors(b, inRegion).filter(inRegion);
   const state = new Map<number, 1 | 2>();
   const heads = new Set<number>();
   const roots = [...regionEntries(region), ...region.blocks.map((b) => b.pc).sort((a, b) => a - b)];
@@ -54,9 +69,64 @@ export function loopHeads(region: Region): number[] {
   return [...heads].sort((a, b) => a - b);
 }
 
-/** The blocks of `blocks` reachable from `entry` through jumps, branches and known indirect targets, `entry` first. */
+/**
+ * Whether the graph of `blocks` reachable from `entry` (through {@link flowSuccessors}) is reducible: every
+ * edge back to a block on the current search path goes to a block that dominates its source, i.e. every
+ * loop is entered only at its head. binaryen's Relooper needs a label dispatch for other graphs (and
+ * rejects some of those when blocks leave through a branch to an outer label, as exits do here).
+ */
+export function isReducible(blocks: Block[], entry: number): boolean {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const has = (pc: number) => byPc.has(pc);
+  const succ = (pc: number) => flowSuccessors(byPc.get(pc)!, has).filter(has);
+  // depth-first search: reverse postorder, and the edges to blocks on the search path
+  const order: number[] = [];
+  const state = new Map<number, 1 | 2>([[entry, 1]]);
+  const retreating: Array<[number, number]> = [];
+  const stack: Array<{ pc: number; next: number[] }> = [{ pc: entry, next: succ(entry).reverse() }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const s = top.next.pop();
+    if (s === undefined) { state.set(top.pc, 2); order.push(top.pc); stack.pop(); continue; }
+    const st = state.get(s);
+    if (st === 1) retreating.push([top.pc, s]);
+    else if (st === undefined) { state.set(s, 1); stack.push({ pc: s, next: succ(s).reverse() }); }
+  }
+  if (retreating.length === 0) return true;
+  order.reverse();
+  const rpo = new Map(order.map((pc, i) => [pc, i]));
+  const preds = new Map<number, number[]>();
+  for (const pc of order) for (const t of succ(pc)) preds.set(t, [...(preds.get(t) ?? []), pc]);
+  // immediate dominators (Cooper, Harvey and Kennedy's iteration over reverse postorder)
+  const idom = new Map<number, number>([[entry, entry]]);
+  const intersect = (a: number, b: number): number => {
+    while (a !== b) {
+      while (rpo.get(a)! > rpo.get(b)!) a = idom.get(a)!;
+      while (rpo.get(b)! > rpo.get(a)!) b = idom.get(b)!;
+    }
+    return a;
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const pc of order.slice(1)) {
+      let d: number | undefined;
+      for (const p of preds.get(pc) ?? []) if (idom.has(p)) d = d === undefined ? p : intersect(p, d);
+      if (d !== undefined && idom.get(pc) !== d) { idom.set(pc, d); changed = true; }
+    }
+  }
+  const dominates = (a: number, b: number): boolean => {
+    for (let x = b; ; x = idom.get(x)!) { if (x === a) return true; if (x === entry) return false; }
+  };
+  return retreating.every(([from, head]) => dominates(head, from));
+}
+
+/**
+ * The blocks of `blocks` reachable from `entry` through jumps, branches, known indirect targets and calls
+ * returning into `blocks` ({@link flowSuccessors}), `entry` first.
+ */
 export function reachableBlocks(blocks: Block[], entry: number): Block[] {
   const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const has = (pc: number) => byPc.has(pc);
   const out: Block[] = [];
   const seen = new Set<number>([entry]);
   const work = [entry];
@@ -64,7 +134,7 @@ export function reachableBlocks(blocks: Block[], entry: number): Block[] {
     const b = byPc.get(work[i]!);
     if (!b) continue;
     out.push(b);
-    for (const s of regionSuccessors(b)) if (!seen.has(s) && byPc.has(s)) { seen.add(s); work.push(s); }
+    for (const s of flowSuccessors(b, has)) if (!seen.has(s) && byPc.has(s)) { seen.add(s); work.push(s); }
   }
   return out;
 }
