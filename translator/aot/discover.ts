@@ -370,7 +370,13 @@ function growThroughCalls(fn: DiscoveredFunction, partition: Region[]): Region[]
   const has = (pc: number) => byPc.has(pc);
   const succ = (pc: number) => flowSuccessors(byPc.get(pc)!, has);
   const preds = new Map<number, number[]>();
-  for (const b of fn.blocks) for (const s of succ(b.pc)) if (has(s)) preds.set(s, [...(preds.get(s) ?? []), b.pc]);
+  for (const b of fn.blocks) {
+    for (const s of succ(b.pc)) {
+      if (!has(s)) continue;
+      const list = preds.get(s);
+      if (list) list.push(b.pc); else preds.set(s, [b.pc]);
+    }
+  }
   const search = (from: number, next: (pc: number) => number[]): Set<number> => {
     const seen = new Set([from]);
     const work = [from];

@@ -277,7 +277,7 @@ class RegionLowering {
       this.block = b;
       this.tempLocal = this.blockTemps.get(b)!;
       // The exit's own code (for non-branching exits) is appended to the block.
-      if (this.returnsHere(b)) {
+      if (this.callReturnSite(b) !== undefined) {
         // a call returning into the region: the callee runs as a Wasm call, then its return site (wired below)
         entries.set(b.pc, relooper.addBlock(m.block(null, [...code, this.callThrough(b)])));
         return;
@@ -313,7 +313,8 @@ class RegionLowering {
     this.region.blocks.forEach((b) => {
       const from = entries.get(b.pc)!;
       const exit = b.exit;
-      if (this.returnsHere(b)) relooper.addBranch(from, entries.get(exit.kind === "call" || exit.kind === "indirect" ? exit.ret! : b.pc)!, 0, 0);
+      const site = this.callReturnSite(b);
+      if (site !== undefined) relooper.addBranch(from, entries.get(site)!, 0, 0);
       else if (exit.kind === "jump" || exit.kind === "call") {
         if (pcs.has(exit.target)) relooper.addBranch(from, entries.get(exit.target)!, 0, 0);
       } else if (exit.kind === "indirect" && indirect.has(b.pc)) {
@@ -405,16 +406,16 @@ class RegionLowering {
   private readonly frameConsts: Array<{ expr: X; value: (frameUnits: number) => number }> = [];
 
   /**
-   * Whether block `b` ends in a call (direct or indirect) whose return site is a block of the region and
-   * that runs as a Wasm call (callThrough): not a direct call to a block of the region that is no region
+   * The return site of the call block `b` ends in, when it is a block of the region and the call runs as a
+   * Wasm call (callThrough): not a direct call to a block of the region that is no region
    * entry of this module (code translated at run time), which stays a branch inside the region.
    */
-  private returnsHere(b: Block): boolean {
+  private callReturnSite(b: Block): number | undefined {
     const x = b.exit;
-    if (!(x.kind === "call" || (x.kind === "indirect" && x.hint === "call")) || x.ret === undefined) return false;
+    if (!(x.kind === "call" || (x.kind === "indirect" && x.hint === "call")) || x.ret === undefined) return undefined;
     this.regionPcs ??= new Set(this.region.blocks.map((bl) => bl.pc));
-    if (x.kind === "call" && this.regionPcs.has(x.target) && !this.direct.has(x.target)) return false;
-    return this.regionPcs.has(x.ret);
+    if (x.kind === "call" && this.regionPcs.has(x.target) && !this.direct.has(x.target)) return undefined;
+    return this.regionPcs.has(x.ret) ? x.ret : undefined;
   }
   private regionPcs: Set<number> | undefined;
 
@@ -440,7 +441,7 @@ class RegionLowering {
     const result = this.scratch(i32);
     const cls = x.kind === "call" ? ExitClass.Direct : ExitClass.Indirect;
     const direct = x.kind === "call" ? this.direct.get(x.target) : undefined;
-    const slots = [...this.writtenBy.get(b.pc)!].filter((sl) => this.written.has(sl)).sort((a, c) => a - c);
+    const slots = this.writtenAt(b);
     // the depth word (exits.ts CTRL.depth) on entry to the call, restored after it
     const saved = this.scratch(i32);
     const word = () => m.local.get(saved, i32);
@@ -459,8 +460,7 @@ class RegionLowering {
     /** after the call: return for the runtime, continue elsewhere, or reload and fall through */
     const after: X[] = [
       m.if(m.i32.eqz(kindIsJump()), m.return(m.local.get(result, i32))),
-      m.if(m.i32.ne(m.local.get(result, i32), m.i32.const(ret | 0)), m.block(null, [
-        ...this.chainTo(result, () => m.i32.const(ExitClass.Return), false)])),
+      m.if(m.i32.ne(m.local.get(result, i32), m.i32.const(ret | 0)), m.block(null, this.chainTo(result, () => m.i32.const(ExitClass.Return), false))),
       ...[...this.slotLocal].map(([sl, l]) => m.local.set(l, this.loadSlot(sl))),
       ...this.setBudget(),
     ];
@@ -481,18 +481,12 @@ class RegionLowering {
     } else {
       // the jump cache's region for the target (its table index), else leave
       if (this.chainEntry === 0) this.chainEntry = this.local(i32);
-      const set = () => m.local.get(this.chainEntry, i32);
       const t = () => m.local.get(target, i32);
-      const hash = m.i32.and(m.i32.xor(m.i32.shr_u(t(), m.i32.const(1)), m.i32.shr_u(t(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
-      const viaWay = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), t()),
-        m.block(null, [bump(m, () => m.i32.const(ExitClass.Indirect), 8),
-          callWith(m.call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, set()), [], binaryen.none, i32)), m.br(callDone)]));
       const callDone = `call${this.labels++}`;
       call = m.block(callDone, [
-        m.if(m.i32.and(mayCall, m.i32.ne(t(), m.i32.const(0))), m.block(null, [
-          m.local.set(this.chainEntry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))),
-          viaWay(0), viaWay(8),
-        ])),
+        m.if(m.i32.and(mayCall, m.i32.ne(t(), m.i32.const(0))), jumpCacheProbe(m, t, this.chainEntry, (index) => m.block(null, [
+          bump(m, () => m.i32.const(ExitClass.Indirect), 8),
+          callWith(m.call_indirect(REGION_TABLE, index, [], binaryen.none, i32)), m.br(callDone)]))),
         // not called: leave as an indirect call does
         ...this.chainTo(target, () => m.i32.const(cls), false),
       ]);
@@ -554,13 +548,18 @@ class RegionLowering {
     }
   }
 
+  /** The slots an exit at the end of block `b` writes back (see computeWrittenOnEntry), in slot order. */
+  private writtenAt(b: Block): Slot[] {
+    return [...this.writtenBy.get(b.pc)!].filter((sl) => this.written.has(sl)).sort((a, c) => a - c);
+  }
+
   /**
    * Leaves the region at the end of block `from`: writes back the slots written on the way (see
    * computeWrittenOnEntry), records `kind` and chains to `pc` with exit class `cls`.
    */
   private leaveFrom(from: Block, kind: ExitKind, cls: ExitClass, pc: X, directPc?: number): X {
     const m = this.m;
-    const slots = [...this.writtenBy.get(from.pc)!].filter((sl) => this.written.has(sl)).sort((a, b) => a - b);
+    const slots = this.writtenAt(from);
     const direct = kind === ExitKind.Jump && directPc !== undefined ? this.direct.get(directPc) : undefined;
     if (!direct && 2 * slots.length >= this.written.size) {
       // most of them: the shared epilogue (one copy of the stores)
@@ -633,8 +632,9 @@ class RegionLowering {
     blocks.forEach((b, i) => {
       const code = this.lowerBlock(b);
       const x = b.exit;
-      if (this.returnsHere(b) && (x.kind === "call" || x.kind === "indirect")) {
-        code.push(this.callThrough(b), go(i, x.ret!));
+      const site = this.callReturnSite(b);
+      if (site !== undefined) {
+        code.push(this.callThrough(b), go(i, site));
         if (i + 1 < blocks.length) nest = m.block(name(i + 1), [nest, ...code]);
         else last = code;
         return;
@@ -1194,7 +1194,6 @@ function addChaining(m: binaryen.Module): void {
   m.addFunction(CHAIN, binaryen.createType([i32, i32]), i32, [i32], body);
 }
 
-/** Translated code's instruction count is below the chaining limit (CTRL.limit). */
 /** Changes the value of an i32.const expression (binaryen.js has the setter; its type declarations lack it). */
 function setConstI32(expr: X, value: number): void {
   (binaryen as unknown as { Const: { setValueI32(e: X, v: number): void } }).Const.setValueI32(expr, value);
@@ -1211,6 +1210,7 @@ function returnsToCaller(m: binaryen.Module, pc: X): X {
     m.i32.eq(m.i32.load(CONTROL_BASE + CTRL.returns - 4, 4, m.i32.shl(depth(), m.i32.const(2))), pc));
 }
 
+/** Translated code's instruction count is below the chaining limit (CTRL.limit). */
 function belowLimit(m: binaryen.Module): X {
   return m.i64.lt_u(m.i64.load(CONTROL_BASE + CTRL.icount, 8, m.i32.const(0)), m.i64.load(CONTROL_BASE + CTRL.limit, 8, m.i32.const(0)));
 }
@@ -1227,12 +1227,20 @@ function bump(m: binaryen.Module, cls: () => X, offset: number): X {
  * on a miss (counted by `chain`: one counter on the hot path, and lookups = hits + misses).
  */
 function jumpCacheLookup(m: binaryen.Module, target: () => X, entry: number, cls: () => X): X {
+  return jumpCacheProbe(m, target, entry, (index) => m.block(null, [
+    bump(m, cls, 8),
+    m.return_call_indirect(REGION_TABLE, index, [], binaryen.none, binaryen.i32)]));
+}
+
+/**
+ * Finds the jump-cache set of guest pc `target` (its address kept in local `entry`) and runs `hit` with
+ * the table index of the way that holds the pc (falls through when neither does).
+ */
+function jumpCacheProbe(m: binaryen.Module, target: () => X, entry: number, hit: (index: X) => X): X {
   const { i32 } = binaryen;
   const set = () => m.local.get(entry, i32);
   const hash = m.i32.and(m.i32.xor(m.i32.shr_u(target(), m.i32.const(1)), m.i32.shr_u(target(), m.i32.const(12))), m.i32.const(JUMP_CACHE_SETS - 1));
-  const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), target()), m.block(null, [
-    bump(m, cls, 8),
-    m.return_call_indirect(REGION_TABLE, m.i32.load(at + 4, 4, set()), [], binaryen.none, i32)]));
+  const way = (at: number) => m.if(m.i32.eq(m.i32.load(at, 4, set()), target()), hit(m.i32.load(at + 4, 4, set())));
   return m.block(null, [m.local.set(entry, m.i32.add(m.i32.const(JUMP_CACHE_BASE), m.i32.shl(hash, m.i32.const(4)))), way(0), way(8)]);
 }
 
