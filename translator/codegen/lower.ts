@@ -254,18 +254,58 @@ class RegionLowering {
 
   lower(): void {
     const m = this.m;
+    // loop heads check the instruction budget when entered from inside the region (see loopHeads)
+    for (const pc of loopHeads(this.region)) this.budgetChecked.add(pc);
+    this.computeWrittenOnEntry();
+    const entryPcs = regionEntries(this.region);
+    let body: X | undefined;
+    if (this.structure === "relooper") body = this.structureRelooper(entryPcs, false) ?? this.structureRelooper(entryPcs, true);
+    // binaryen's Relooper rejects some graphs even so (an exception from its C++ code): the dispatch loop,
+    // which structures any graph
+    body ??= this.structureSwitch(entryPcs);
+    // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
+    const prologue: X[] = [];
+    for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
+    // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop
+    // head (a region without loops runs to an exit: no budget)
+    prologue.push(...this.setBudget());
+    const epilogue = [...this.writeBack(this.written), ...this.chainTo(this.ret, () => m.local.get(this.exitClass, binaryen.i32), true,
+      m.i32.and(m.i32.eq(m.local.get(this.exitClass, binaryen.i32), m.i32.const(ExitClass.Return)),
+        m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)))))];
+    const fn = m.block(null, [
+      ...prologue,
+      m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
+      ...epilogue,
+    ], binaryen.none);
+    const name = bodyName(this.region);
+    const frame = this.locals.length + 1 + FRAME_OVERHEAD_UNITS;
+    for (const { expr, value } of this.frameConsts) setConstI32(expr, value(frame));
+    m.addFunction(name, binaryen.i32, binaryen.i32, this.locals, fn);
+    entryPcs.forEach((pc, i) => {
+      m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
+      m.addFunctionExport(regionName(pc), regionName(pc));
+    });
+  }
+
+  /**
+   * The region's blocks (lowered again on a second try) as binaryen's Relooper structures them: Wasm loops,
+   * ifs and blocks; undefined when the Relooper rejects the graph. The Relooper renames the labels it made
+   * when it used one for two blocks (a loop entered at several blocks), and that renaming throws at every
+   * branch to a label outside its code: the branches to `$exit` that leave the region. On the second try
+   * (`markExits`) those are made after rendering instead (see exitTo).
+   */
+  private structureRelooper(entryPcs: number[], markExits: boolean): X | undefined {
+    const m = this.m;
+    this.exitMarks = markExits ? [] : undefined;
     const relooper = new binaryen.Relooper(m);
     const entries = new Map<number, binaryen.RelooperBlockRef>();
     const bodies: X[][] = [];
     const pcs = new Set(this.region.blocks.map((b) => b.pc));
-    // loop heads check the instruction budget when entered from inside the region (see loopHeads)
-    for (const pc of loopHeads(this.region)) this.budgetChecked.add(pc);
     // Lower every block's ops first, then wire branches.
     for (const b of this.region.blocks) {
       const code = this.lowerBlock(b);
       bodies.push(code);
     }
-    this.computeWrittenOnEntry();
     const leave = (from: Block, pc: number): binaryen.RelooperBlockRef =>
       relooper.addBlock(this.leaveFrom(from, ExitKind.Jump, ExitClass.Direct, m.i32.const(pc | 0), pc));
     /** indirect jumps with known targets in the region: the local holding the address, and the leaving block */
@@ -339,7 +379,6 @@ class RegionLowering {
       }
     });
     // Several entries: a dispatch block switches on the entry ordinal (the function's parameter).
-    const entryPcs = regionEntries(this.region);
     let start = entries.get(this.region.entry)!;
     if (entryPcs.length > 1) {
       // a br_table on the ordinal (the main entry is the default)
@@ -355,35 +394,14 @@ class RegionLowering {
     const label = this.local(binaryen.i32);
     let body: X;
     try {
-      if (this.structure === "switch") throw new Error("dispatch loop requested");
       body = relooper.renderAndDispose(start, label);
     } catch {
-      // binaryen's Relooper rejects some graphs (an exception from its C++ code): lower the blocks again
-      // under a dispatch loop, which structures any graph
-      body = this.structureSwitch(entryPcs);
+      this.exitMarks = undefined;
+      return undefined;
     }
-    // Prologue: load every touched slot. Epilogue (reached by `br $exit` with the pc): write back, return.
-    const prologue: X[] = [];
-    for (const [s, l] of this.slotLocal) prologue.push(m.local.set(l, this.loadSlot(s)));
-    // budget = clamp(limit - icount, 0, 2^30): guest instructions this call may run before leaving at a loop
-    // head (a region without loops runs to an exit: no budget)
-    prologue.push(...this.setBudget());
-    const epilogue = [...this.writeBack(this.written), ...this.chainTo(this.ret, () => m.local.get(this.exitClass, binaryen.i32), true,
-      m.i32.and(m.i32.eq(m.local.get(this.exitClass, binaryen.i32), m.i32.const(ExitClass.Return)),
-        m.i32.eqz(m.i32.load(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0)))))];
-    const fn = m.block(null, [
-      ...prologue,
-      m.local.set(this.ret, m.block("exit", [body, m.unreachable()], binaryen.i32)),
-      ...epilogue,
-    ], binaryen.none);
-    const name = bodyName(this.region);
-    const frame = this.locals.length + 1 + FRAME_OVERHEAD_UNITS;
-    for (const { expr, value } of this.frameConsts) setConstI32(expr, value(frame));
-    m.addFunction(name, binaryen.i32, binaryen.i32, this.locals, fn);
-    entryPcs.forEach((pc, i) => {
-      m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
-      m.addFunctionExport(regionName(pc), regionName(pc));
-    });
+    for (const { block, pc } of this.exitMarks ?? []) setBlockChild(block, 1, m.br("exit", 0, pc));
+    this.exitMarks = undefined;
+    return body;
   }
 
   /** Sets the budget local from the control block (none for a region without loops). */
@@ -736,10 +754,19 @@ class RegionLowering {
     return wasmTy(this.layout.slots[s]!.ty) === binaryen.i64 ? this.m.i64.store(off, 8, this.m.i32.const(0), v) : this.m.i32.store(off, 4, this.m.i32.const(0), v);
   }
 
+  /** exits made while the Relooper's second try lowers the blocks: their block and pc (see structureRelooper) */
+  private exitMarks: Array<{ block: X; pc: X }> | undefined;
   /** Leaves the region: records `kind`, then branches to the write-back epilogue with `pc`. */
   private exitTo(kind: ExitKind, pc: X): X {
     const m = this.m;
-    return m.block(null, [m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind)), m.br("exit", 0, pc)]);
+    const store = m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind));
+    if (this.exitMarks) {
+      // a stand-in for the branch (a named block: the Relooper keeps it whole), replaced once rendered
+      const block = m.block(`x${this.exitMarks.length}`, [store, m.nop(), m.unreachable()]);
+      this.exitMarks.push({ block, pc });
+      return block;
+    }
+    return m.block(null, [store, m.br("exit", 0, pc)]);
   }
   /** Leaves mid-block before the current instruction: uncounts the instructions not executed. */
   private sideExit(kind: ExitKind, extra: X[] = []): X {
@@ -1197,6 +1224,11 @@ function addChaining(m: binaryen.Module): void {
 /** Changes the value of an i32.const expression (binaryen.js has the setter; its type declarations lack it). */
 function setConstI32(expr: X, value: number): void {
   (binaryen as unknown as { Const: { setValueI32(e: X, v: number): void } }).Const.setValueI32(expr, value);
+}
+
+/** Replaces a child of a block expression (binaryen.js has the setter; its type declarations lack it). */
+function setBlockChild(block: X, index: number, child: X): void {
+  (binaryen as unknown as { Block: { setChildAt(b: X, i: number, c: X): void } }).Block.setChildAt(block, index, child);
 }
 
 /**
