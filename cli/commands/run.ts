@@ -227,7 +227,7 @@ async function runTranslated(r: RunArgs, io: CliIO, host: HostAdapter, bytes: Ui
   await parts.install();
   const end = await proc.runAsync();
   if (end.kind === "killed" && end.message !== "") io.err(`${end.message}\n`);
-  if (r.stats) io.err(`${JSON.stringify({ tier: r.tier === "dynamic" ? "aot+dynamic" : "aot", ...proc.stats() })}\n`);
+  if (r.stats) io.err(`${JSON.stringify({ tier: r.tier === "dynamic" ? "aot+dynamic" : "aot", ...proc.stats(), fmaInlined: program.fmaInlined })}\n`);
   return exitCode(end);
 }
 

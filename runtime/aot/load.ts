@@ -7,6 +7,7 @@ import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../m
 import { DynamicTier, type CompileRegions, type DynamicTierOptions } from "../jit/tier.ts";
 import type { ProgramLoader, TierParts } from "../process/process.ts";
 import { hardwareFma } from "../jit/hwfma.ts";
+import { inlineFmaSites } from "./fmapatch.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -14,6 +15,8 @@ export interface AotProgram {
   module: WebAssembly.Module;
   /** entry pcs and the names of their exported functions (the code map) */
   entries: Array<{ entry: number; name: string }>;
+  /** fused multiply-add calls made inline when the module was compiled (fmapatch.ts) */
+  fmaInlined: number;
 }
 
 /** True when `bytes` start with the Wasm magic number and version 1. */
@@ -26,11 +29,22 @@ export function isWasmModule(bytes: Uint8Array): boolean {
  * with a clear message otherwise.
  */
 export async function compileAotModule(source: Uint8Array | WebAssembly.Module): Promise<AotProgram> {
-  let module: WebAssembly.Module;
+  let module: WebAssembly.Module | undefined;
+  let fmaInlined = 0;
   if (source instanceof WebAssembly.Module) module = source;
   else {
+    if (hardwareFma() !== undefined) {
+      // this engine's relaxed_madd is fused: the module's fused multiply-add calls inline (fmapatch.ts)
+      try {
+        const patched = inlineFmaSites(source);
+        if (patched.sites > 0) { module = await WebAssembly.compile(patched.bytes as Uint8Array<ArrayBuffer>); fmaInlined = patched.sites; }
+      } catch {
+        // a site that is not the recorded call, or a patched module the engine rejects: the module as it is
+        module = undefined;
+      }
+    }
     try {
-      module = await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+      module ??= await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
     } catch (e) {
       throw new Error(`not a valid WebAssembly module: ${(e as Error).message} (a module translated with --relaxed-simd-fma needs an engine with relaxed SIMD)`);
     }
@@ -46,7 +60,7 @@ export async function compileAotModule(source: Uint8Array | WebAssembly.Module):
     const m = /^r([0-9a-f]+)$/.exec(e.name);
     if (m && e.kind === "function") entries.push({ entry: parseInt(m[1]!, 16), name: e.name });
   }
-  return { manifest, module, entries };
+  return { manifest, module, entries, fmaInlined };
 }
 
 /** Maps the program's segments (zero-filled, with their permissions); the data segments fill them in at install. */

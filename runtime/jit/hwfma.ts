@@ -28,6 +28,9 @@ export const RELAXED_FMA_MODULE = new Uint8Array([
   0x0b, // end
 ]);
 
+/** What translated code imports for it: the function and the i32 global that says whether it is fused. */
+export const HW_FMA_IMPORT = { module: "env", fn: "fma_f64", fused: "fma_fused" } as const;
+
 export type Fma = (a: number, b: number, c: number) => number;
 
 /** Operands whose fused and unfused results differ, with the fused one (one rounding). */

@@ -9,7 +9,7 @@ import { fpArith, fpClass, fpCompare, fpConvert, fpToInt, intToFp } from "../fp/
 import type { FpArith, FpCmp, FpFormat, NanPolicy } from "../../translator/ir/ir.ts";
 import { CONTROL_BASE, type GuestMemory } from "../memory/memory.ts";
 import { CTRL } from "../../translator/codegen/exits.ts";
-import { hardwareFma } from "./hwfma.ts";
+import { hardwareFma, HW_FMA_IMPORT } from "./hwfma.ts";
 
 const FMT: FpFormat[] = ["f32", "f64"];
 const ARITH: FpArith[] = ["add", "sub", "mul", "div", "sqrt", "madd", "min", "max"];
@@ -67,8 +67,8 @@ export function translationImports(mem: GuestMemory, table: WebAssembly.Table, h
     memory: mem.memory,
     table,
     // never called while fma_fused is 0
-    fma_f64: fma ?? (() => NaN),
-    fma_fused: new WebAssembly.Global({ value: "i32", mutable: false }, fma ? 1 : 0),
+    [HW_FMA_IMPORT.fn]: fma ?? (() => NaN),
+    [HW_FMA_IMPORT.fused]: new WebAssembly.Global({ value: "i32", mutable: false }, fma ? 1 : 0),
     // operands at CTRL.fpa/fpb/fpc, result to CTRL.fpr; returns the IEEE flags raised
     fp_arith(fmt: number, op: number, rm: number, nan: number): number {
       const base = CONTROL_BASE;

@@ -35,6 +35,10 @@
  * order and nothing in the module depends on time or paths, so the same program and options always give a
  * byte-identical module.
  *
+ * **Fused multiply-add sites**: a custom section `"isa2wasm.fma"` (runtime/aot/fmapatch.ts) lists where the
+ * code calls the imported `fma_f64`; where the engine's relaxed SIMD multiply-add is fused, the runtime
+ * makes those calls inline before compiling the module. A module without it runs the same, with the calls.
+ *
  * Code that discovery did not find is not in the code map: the runtime interprets it (and, given a region
  * compiler, translates it at run time), so a module never fails for lack of code.
  */

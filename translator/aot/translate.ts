@@ -16,6 +16,7 @@ import { memoryCodeReader } from "../../runtime/interp/lift.ts";
 import { codeRanges, type ProcessImage } from "../../runtime/process/loader.ts";
 import { discover, scanCodePointers, functionRegions, type RootKind } from "./discover.ts";
 import { analyzeFpEnvironment, fpModelOf, NO_FP_ASSUMPTIONS } from "../ir/fpenv.ts";
+import { withFmaSites } from "../codegen/fmasites.ts";
 import { AOT_FORMAT, AOT_SECTION, encodeManifest, type AotManifest } from "./format.ts";
 
 /** A program loaded into guest memory (runtime/process/loader.ts), with what discovery starts from. */
@@ -62,6 +63,8 @@ export interface TranslationStats {
   discoverMs: number;
   compileMs: number;
   bytes: number;
+  /** f64 fused multiply-add calls recorded for the runtime to inline where the engine has a fused one */
+  fmaSites: number;
   /** FP code skips the accrued flags / takes the rounding mode as RNE (translator/ir/fpenv.ts), and why not */
   fp: { flagsSkipped: boolean; roundingStatic: boolean; reasons: string[] };
 }
@@ -127,12 +130,14 @@ export function translateProgram(program: ProgramImage, opts: TranslateOptions):
       if (done === total - 1) opts.progress?.("optimize", 0, 1);
     },
   });
+  // the fused multiply-add calls the runtime inlines where the engine has a fused one (runtime/aot/fmapatch.ts)
+  const { binary, sites: fmaSites } = opts.relaxedSimdFma ? { binary: compiled.binary, sites: 0 } : withFmaSites(compiled.binary);
   return {
-    binary: compiled.binary,
+    binary,
     stats: {
       roots, functions: regions.length, blocks, instructions, entries,
       rejectedFunctions: compiled.rejected.length, rejected: compiled.rejected,
-      discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: compiled.binary.length,
+      discoverMs: Math.round(t1 - t0), compileMs: Math.round(compiled.compileMs), bytes: binary.length, fmaSites,
       fp: { flagsSkipped: fp.flagsUnobserved, roundingStatic: fp.roundingStatic, reasons: fp.reasons },
     },
   };

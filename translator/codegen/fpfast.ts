@@ -18,6 +18,7 @@
  */
 import binaryen from "binaryen";
 import { Rounding, type FpArith, type FpCmp, type FpFormat, type NanPolicy } from "../ir/ir.ts";
+import { HW_FMA_IMPORT } from "../../runtime/jit/hwfma.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -218,7 +219,7 @@ function fewBits(cx: FpContext, a: number, b: number): X {
  * and an i32 global that is 1 when the function rounds once (then f64 fused multiply-adds call it instead
  * of running the emulation).
  */
-export const HW_FMA = { fn: "fma_f64", fused: "fma_fused" } as const;
+export const HW_FMA = HW_FMA_IMPORT;
 
 /**
  * f64 a*b + c: the host's fused multiply-add when the runtime found one, else the exact emulation (both one

@@ -159,8 +159,8 @@ export function declareImports(m: binaryen.Module, helpers: Map<string, { params
   m.addFunctionImport(FP_IMPORTS.fromint, "env", FP_IMPORTS.fromint, binaryen.createType([i32, i64, i32, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.conv, "env", FP_IMPORTS.conv, binaryen.createType([i32, i64, i32, i32]), i64);
   m.addFunctionImport(FP_IMPORTS.fclass, "env", FP_IMPORTS.fclass, binaryen.createType([i32, i64]), i32);
-  m.addFunctionImport(HW_FMA.fn, "env", HW_FMA.fn, binaryen.createType([binaryen.f64, binaryen.f64, binaryen.f64]), binaryen.f64);
-  m.addGlobalImport(HW_FMA.fused, "env", HW_FMA.fused, i32, false);
+  m.addFunctionImport(HW_FMA.fn, HW_FMA.module, HW_FMA.fn, binaryen.createType([binaryen.f64, binaryen.f64, binaryen.f64]), binaryen.f64);
+  m.addGlobalImport(HW_FMA.fused, HW_FMA.module, HW_FMA.fused, i32, false);
   for (const [name, sig] of helpers) {
     m.addFunctionImport(`h_${name}`, "env", `h_${name}`, binaryen.createType(sig.params.map(wasmTy)), sig.result ? wasmTy(sig.result) : binaryen.none);
   }
