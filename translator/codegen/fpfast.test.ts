@@ -279,4 +279,46 @@ test("a product that rounds up to the smallest normal was tiny: UF is raised, no
   }
 });
 
+test("flags unobserved: NaNs left raw between NaN-propagating ops are canonical wherever anything else sees them", async () => {
+  // one block of four instructions: r4 = r1 + r2; r0 = r4 * r3 + r4 and r5 = -r4 (a sign flip on the bits);
+  // a trap if w5; r6 = r0 * r0. NaN results may stay as Wasm leaves them (any sign and payload) only while
+  // they feed add/sub/mul/div/sqrt/madd; every slot must hold RISC-V's canonical NaN at the block's end and
+  // at the mid-block trap, and the sign flip must see the canonical NaN (0xfff8..., not a flipped payload).
+  const b = new BlockBuilder(0x1000, types);
+  const arith = (fop: FpArith, a: Temp, bb?: Temp, c?: Temp): Temp => {
+    const dst = b.temp("i64");
+    b.push({ op: "farith", dst, fmt: "f64", fop, a, ...(bb === undefined ? {} : { b: bb }), ...(c === undefined ? {} : { c }), rm: b.get(W(4)), flags: FFLAGS, nan: "canonical" });
+    return dst;
+  };
+  b.insn(0x1000, 4);
+  b.set(R(4), arith("add", b.get(R(1)), b.get(R(2))));
+  b.insn(0x1004, 4);
+  const x = b.get(R(4));
+  b.set(R(0), arith("madd", x, b.get(R(3)), x));
+  b.set(R(5), b.bin("i64", "xor", x, b.const("i64", -(1n << 63n))));
+  b.insn(0x1008, 4);
+  b.trapIf(b.get(W(5)), 4);
+  b.insn(0x100c, 4);
+  const y = b.get(R(0));
+  b.set(R(6), arith("mul", y, y));
+  const r = { entry: 0x1000, blocks: [b.finish({ kind: "jump", target: 0x1010 })] };
+  const fast = await build(r, true, true, { flagsUnobserved: true, staticRounding: W(4) }), slow = await build(r, false, false);
+  const values = [b64(1.5), b64(-0), b64(Infinity), b64(-Infinity), b64(NaN), 0xfff8000000000000n, 0x7ff0000000000001n,
+    0xfff4000000000001n, 0x7ff8000000000123n, 0xfff0000000000000n + 5n];
+  let nanResults = 0;
+  for (const v1 of values) for (const v2 of values) for (const v3 of [b64(2), 0xfff8000000000000n]) for (const trap of [0, 1]) {
+    const outs = [fast, slow].map(({ st, fn }) => {
+      st.setI64(R(1), BigInt.asIntN(64, v1)); st.setI64(R(2), BigInt.asIntN(64, v2)); st.setI64(R(3), BigInt.asIntN(64, v3));
+      st.setI32(W(4), 0); st.setI32(W(5), trap); st.setI32(FFLAGS, 0);
+      for (const k of [0, 4, 5, 6]) st.setI64(R(k), 0n);
+      fn();
+      return [0, 4, 5, 6].map((k) => BigInt.asUintN(64, st.getI64(R(k))));
+    });
+    if (outs[0]![0] === 0x7ff8000000000000n) nanResults++;
+    assert.equal(outs[0], outs[1], `operands 0x${v1.toString(16)}, 0x${v2.toString(16)}, 0x${v3.toString(16)}, trap ${trap}`);
+  }
+  assert.ok(nanResults > 50, `NaN results checked (${nanResults})`);
+  assert.is(fast.calls.n, 0, "no helper call: every op ran inline");
+});
+
 test.run();

@@ -35,6 +35,11 @@ export interface FpContext {
    * and whoever runs it must have checked that the engine's is fused: runtime/jit/hwfma.ts)
    */
   inlineFma?: boolean;
+  /**
+   * f64 results of the flag-free (`total`) paths may be left as whatever NaN Wasm gives: the caller makes
+   * them canonical before anything but another NaN-propagating op sees them (translator/codegen/lower.ts)
+   */
+  rawNaN?: boolean;
 }
 
 /**
@@ -83,7 +88,7 @@ function ifRne(m: binaryen.Module, rm: X, rne: X, other: () => X): X {
 }
 const CANONICAL_NAN64 = 0x7ff8000000000000n, CANONICAL_NAN32 = 0x7fc00000;
 /** The bits `v` (a local's read: evaluated twice), or the canonical NaN when they are a NaN. */
-const canonical64 = (m: binaryen.Module, v: () => X) => m.select(notNaN64(m, v()), v(), m.i64.const(CANONICAL_NAN64));
+export const canonical64 = (m: binaryen.Module, v: () => X) => m.select(notNaN64(m, v()), v(), m.i64.const(CANONICAL_NAN64));
 const canonical32 = (m: binaryen.Module, v: () => X) => m.select(notNaN32(m, v()), v(), m.i32.const(CANONICAL_NAN32));
 const isZero64 = (m: binaryen.Module, v: X) => m.i64.eqz(m.i64.shl(v, m.i64.const(1n)));
 const isZero32 = (m: binaryen.Module, v: X) => m.i32.eqz(m.i32.shl(v, m.i32.const(1)));
@@ -117,7 +122,7 @@ export function fastArith(cx: FpContext, fmt: FpFormat, fop: FpArith, arg: (i: 0
   const okWith = (exact: () => X) => m.i32.and(base(), m.if(nx(), m.i32.const(1), exact()));
   const hot = () => commonState(m, rm, nx, safe(get()));
   // without flags: the native result in RNE (a NaN made canonical), the helper in other modes
-  const anyResult = total ? (slow: () => X) => ifRne(m, rm(), f64 ? canonical64(m, get) : canonical32(m, get), slow) : undefined;
+  const anyResult = total ? (slow: () => X) => ifRne(m, rm(), f64 ? (cx.rawNaN ? get() : canonical64(m, get)) : canonical32(m, get), slow) : undefined;
   const withTotal = (p: FastPath): FastPath => (anyResult ? { ...p, total: anyResult } : p);
   switch (fop) {
     case "add": case "sub": {
@@ -245,7 +250,7 @@ function fma64(cx: FpContext, arg: (i: 0 | 1 | 2) => X, rm: () => X, nx: () => X
   const emulated = () => m.call(support(m, "fpx_fma_emulated"), [g(a), g(b), g(c)], binaryen.i64);
   if (total) {
     // without flags: the host's FMA (a NaN made canonical), else the emulation, the helper where it is not exact
-    const host = () => m.block(null, [m.local.set(r, hostFma()), canonical64(m, rb)], binaryen.i64);
+    const host = () => m.block(null, [m.local.set(r, hostFma()), cx.rawNaN ? rb() : canonical64(m, rb)], binaryen.i64);
     const value = (slow: () => X) => (cx.inlineFma ? host()
       : m.if(fused(), host(), m.block(null, [m.local.set(r, emulated()), m.if(notNaN64(m, rb()), rb(), slow())], binaryen.i64)));
     return { pre: operands, ok: m.i32.const(0), value: rb(), total: (slow) => ifRne(m, rm(), value(slow), slow) };

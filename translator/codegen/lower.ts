@@ -18,14 +18,14 @@
  * - big-endian accesses are byte-swapped after loads / before stores.
  */
 import binaryen from "binaryen";
-import type { Block, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
+import type { Block, FpArith, Op, Slot, StateLayout, Temp, Ty } from "../ir/ir.ts";
 import { flowSuccessors, loopHeads, regionEntries, type Region } from "../ir/region.ts";
 import { planAccessGroups, type AccessPlan } from "./access.ts";
 import { CONTROL_BASE, PAGE_FAST_READ, PAGE_FAST_READ2, PAGE_FAST_WRITE, PAGE_FAST_WRITE2, PAGE_MAP_BASE, PAGE_MAP_SIZE, PAGE_SIZE, STATE_BASE } from "../../runtime/memory/memory.ts";
 import { CALL_STACK_UNITS, CTRL, ExitClass, ExitKind, FRAME_OVERHEAD_UNITS, JUMP_CACHE_BASE, JUMP_CACHE_SETS, MAX_CALL_DEPTH } from "./exits.ts";
 import { FLAG_INDEX, FLAG_WIDTH_64, flagKindWord } from "../ir/flags.ts";
 import { FpFlag, Rounding } from "../ir/ir.ts";
-import { fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, HW_FMA, type FastPath, type FpContext } from "./fpfast.ts";
+import { canonical64, fastArith, fastCompare, fastConvert, fastFromInt, fastToInt, HW_FMA, type FastPath, type FpContext } from "./fpfast.ts";
 
 type X = binaryen.ExpressionRef;
 
@@ -697,6 +697,8 @@ class RegionLowering {
   private lowerBlock(b: Block): X[] {
     this.block = b;
     this.narrow.clear();
+    this.rawTemps.clear();
+    this.rawSlots.clear();
     this.constI32.clear();
     this.slotNarrow.clear();
     this.poolUsed.clear();
@@ -711,9 +713,32 @@ class RegionLowering {
     }
     out.push(m.local.set(this.icount, m.i32.add(m.local.get(this.icount, binaryen.i32), m.i32.const(b.ninsns))));
     for (const op of b.ops) out.push(...this.lowerOp(op));
-    out.push(...this.flush());
+    out.push(...this.flush(), ...this.canonicalSlots());
+    this.rawTemps.clear();
     return out;
   }
+
+  /**
+   * Deferred NaN canonicalisation. Without observed FP flags, an f64 add, sub, mul, div, sqrt or fused
+   * multiply-add is the bare Wasm instruction, whose NaN results may carry any sign and payload where RISC-V
+   * gives its canonical NaN. Such a result feeds further ops of that kind as it is (any NaN in gives a NaN
+   * out), and is made canonical only where something else reads it: any other op through `t`, and state
+   * slots at the block's end and before any exit (mid-block exits included). `rawTemps`: temps of the
+   * current block holding such a result; `rawSlots`: slot locals holding one; `pendingRaw`: pending writes
+   * of one.
+   */
+  private readonly rawTemps = new Set<Temp>();
+  private readonly rawSlots = new Set<Slot>();
+  private readonly pendingRaw = new Set<Slot>();
+  private static readonly RAW_NAN_OPS: ReadonlySet<FpArith> = new Set<FpArith>(["add", "sub", "mul", "div", "sqrt", "madd"]);
+  /** At the block's end: makes the slot locals that may hold a raw NaN canonical. */
+  private canonicalSlots(): X[] {
+    const out = this.canonicalSlotsOnExit();
+    this.rawSlots.clear();
+    return out;
+  }
+  /** A temp's local as it is, a raw NaN included (only for NaN-propagating ops). */
+  private tRaw(temp: Temp): X { return this.m.local.get(this.tempLocal[temp]!, wasmTy(this.block.temps[temp]!)); }
 
   /**
    * State writes of the current guest instruction, applied at its end (flush): an instruction that leaves
@@ -732,17 +757,26 @@ class RegionLowering {
   private readonly slotNarrow = new Map<Slot, () => X>();
   private flush(): X[] {
     const out: X[] = [];
-    for (const [s, v] of this.pending) out.push(this.m.local.set(this.slotLocal.get(s)!, v()));
+    for (const [s, v] of this.pending) {
+      out.push(this.m.local.set(this.slotLocal.get(s)!, v()));
+      if (this.pendingRaw.has(s)) this.rawSlots.add(s); else this.rawSlots.delete(s);
+    }
     this.pending.clear();
+    this.pendingRaw.clear();
     return out;
   }
+  /** Whether slotValue(s) may be a raw NaN (see rawTemps). */
+  private slotRaw(s: Slot): boolean { return this.pending.has(s) ? this.pendingRaw.has(s) : this.rawSlots.has(s); }
   /** The current value of a state slot, including writes of the current instruction. */
   private slotValue(s: Slot): X {
     return this.pending.get(s)?.() ?? this.m.local.get(this.slotLocal.get(s)!, wasmTy(this.layout.slots[s]!.ty));
   }
 
-  private t(temp: Temp): X { return this.m.local.get(this.tempLocal[temp]!, wasmTy(this.block.temps[temp]!)); }
-  private def(temp: Temp, value: X): X { return this.m.local.set(this.tempLocal[temp]!, value); }
+  private t(temp: Temp): X {
+    if (this.rawTemps.has(temp)) return canonical64(this.m, () => this.tRaw(temp));
+    return this.m.local.get(this.tempLocal[temp]!, wasmTy(this.block.temps[temp]!));
+  }
+  private def(temp: Temp, value: X): X { this.rawTemps.delete(temp); return this.m.local.set(this.tempLocal[temp]!, value); }
   private is64(temp: Temp): boolean { const ty = this.block.temps[temp]!; return ty === "i64" || ty === "f64"; }
 
   private loadSlot(s: Slot): X {
@@ -760,13 +794,22 @@ class RegionLowering {
   private exitTo(kind: ExitKind, pc: X): X {
     const m = this.m;
     const store = m.i32.store(CONTROL_BASE + CTRL.kind, 4, m.i32.const(0), m.i32.const(kind));
+    // slot locals holding a raw NaN are made canonical on this path only: they stay raw after it
+    const raw = this.rawSlots.size ? this.canonicalSlotsOnExit() : [];
     if (this.exitMarks) {
       // a stand-in for the branch (a named block: the Relooper keeps it whole), replaced once rendered
       const block = m.block(`x${this.exitMarks.length}`, [store, m.nop(), m.unreachable()]);
       this.exitMarks.push({ block, pc });
-      return block;
+      return raw.length ? m.block(null, [...raw, block]) : block;
     }
-    return m.block(null, [store, m.br("exit", 0, pc)]);
+    return m.block(null, [...raw, store, m.br("exit", 0, pc)]);
+  }
+  private canonicalSlotsOnExit(): X[] {
+    const m = this.m;
+    return [...this.rawSlots].map((s) => {
+      const l = this.slotLocal.get(s)!;
+      return m.local.set(l, canonical64(m, () => m.local.get(l, binaryen.i64)));
+    });
   }
   /** Leaves mid-block before the current instruction: uncounts the instructions not executed. */
   private sideExit(kind: ExitKind, extra: X[] = []): X {
@@ -859,11 +902,20 @@ class RegionLowering {
         }
         const n = this.slotNarrow.get(op.slot);
         if (n !== undefined) this.narrow.set(op.dst, n);
-        return [this.def(op.dst, this.slotValue(op.slot))];
+        const raw = this.slotRaw(op.slot);
+        const out = [this.def(op.dst, this.slotValue(op.slot))];
+        if (raw) this.rawTemps.add(op.dst);
+        return out;
       }
       case "set": {
         const v = op.value;
-        this.pending.set(op.slot, () => this.t(v));
+        if (this.rawTemps.has(v) && wasmTy(this.layout.slots[op.slot]!.ty) === binaryen.i64) {
+          this.pending.set(op.slot, () => this.tRaw(v));
+          this.pendingRaw.add(op.slot);
+        } else {
+          this.pending.set(op.slot, () => this.t(v));
+          this.pendingRaw.delete(op.slot);
+        }
         const n = this.narrow.get(v);
         if (n !== undefined) this.slotNarrow.set(op.slot, n); else this.slotNarrow.delete(op.slot);
         return [];
@@ -952,9 +1004,15 @@ class RegionLowering {
             m.i32.const(FP_CODES.nan[op.nan]), arg(op.a), arg(op.b), arg(op.c)], binaryen.i64);
           return op.fmt === "f64" ? v : m.i32.wrap(v);
         } : undefined;
-        return this.fpOp(op.dst, op.flags, slow, op.fmt === "f64" ? r : m.i32.wrap(r), raised, (nx) => (sameWidth
-          ? fastArith(this.fpContext, op.fmt, op.fop, (i) => this.t(operands[i]!), () => this.tc(op.rm), nx, op.nan)
+        // a NaN-propagating f64 op without flags: raw NaNs in and out (see rawTemps)
+        const raw = this.fp.fastPaths && this.fp.flagsUnobserved && op.fmt === "f64" && sameWidth && op.nan === "canonical"
+          && RegionLowering.RAW_NAN_OPS.has(op.fop);
+        const out = this.fpOp(op.dst, op.flags, slow, op.fmt === "f64" ? r : m.i32.wrap(r), raised, (nx) => (sameWidth
+          ? fastArith(raw ? { ...this.fpContext, rawNaN: true } : this.fpContext, op.fmt, op.fop,
+            (i) => (raw ? this.tRaw(operands[i]!) : this.t(operands[i]!)), () => this.tc(op.rm), nx, op.nan)
           : undefined), anyCall);
+        if (raw) this.rawTemps.add(op.dst);
+        return out;
       }
       case "fcmp": {
         const arg = (t: Temp) => (this.is64(t) ? this.t(t) : m.i64.extend_u(this.t(t)));
