@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -60,6 +60,25 @@ test("bin/isa2wasm.js translate (portable): the runtime inlines the recorded fus
   const stats = JSON.parse(r.stderr.trim().split("\n").pop()!);
   assert.is(stats.fmaInlined, sites, "every recorded call inline (this engine's relaxed_madd is fused)");
   assert.ok(stats.instructions.aot > 0, "translated code ran");
+});
+
+test("bin/isa2wasm.js run X.wasm: a module the launcher starts compiling early still gets clear errors (missing, not Wasm, corrupt)", () => {
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  const launcher = [...(deno ? ["run", "-A", "--quiet"] : []), "bin/isa2wasm.js"];
+  const dir = mkdtempSync(join(tmpdir(), "isa2wasm-"));
+  const run = (file: string) => spawnSync(process.execPath, [...launcher, "run", "--seed", "1", file], { encoding: "utf8", timeout: 60_000 });
+  let r = run(join(dir, "missing.wasm"));
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /missing\.wasm: cannot read: no such file or directory/);
+  writeFileSync(join(dir, "text.wasm"), "not a module at all\n");
+  r = run(join(dir, "text.wasm"));
+  assert.ok(r.status !== 0 && !/internal error/.test(r.stderr), r.stderr);
+  // the magic number and version, then garbage
+  writeFileSync(join(dir, "corrupt.wasm"), Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff, 0xff]));
+  r = run(join(dir, "corrupt.wasm"));
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /corrupt\.wasm: not a valid WebAssembly module/);
+  assert.not.match(r.stderr, /internal error/);
 });
 
 test.run();

@@ -11,7 +11,7 @@ import { InputError } from "../errors.ts";
 import { main } from "../main.ts";
 import { buildElf } from "../../translator/elf/testelf.ts";
 import { parseElf } from "../../translator/elf/elf.ts";
-import { AOT_SECTION, decodeManifest } from "../../translator/aot/format.ts";
+import { AOT_ENTRIES_SECTION, AOT_SECTION, AOT_TABLE_BASE, decodeEntryPcs, decodeManifest } from "../../translator/aot/format.ts";
 import { memoryHost } from "../../runtime/host/memory.ts";
 import { parseRunArgs, runProgram } from "./run.ts";
 import { parseTranslateArgs } from "./translate.ts";
@@ -74,9 +74,13 @@ test("hello translated at -O0: valid Wasm (wabt), manifest, code map, determinis
   const imports = WebAssembly.Module.imports(module);
   assert.ok(imports.every((i) => i.module === "env"));
   assert.ok(imports.some((i) => i.name === "memory" && i.kind === "memory") && imports.some((i) => i.name === "table" && i.kind === "table"));
-  const entries = WebAssembly.Module.exports(module).filter((e) => /^r[0-9a-f]+$/.test(e.name));
-  assert.ok(entries.some((e) => e.name === `r${elf.entry.toString(16)}`), "the entry point is in the code map");
+  // the code map: the entries' guest pcs, in the order the module writes their functions into the table
+  assert.ok(imports.some((i) => i.name === AOT_TABLE_BASE && i.kind === "global"));
+  assert.is(WebAssembly.Module.exports(module).filter((e) => e.kind === "function").length, 0, "no entry is exported");
+  const entries = decodeEntryPcs(WebAssembly.Module.customSections(module, AOT_ENTRIES_SECTION)[0]!);
+  assert.ok(entries.includes(elf.entry), "the entry point is in the code map");
   assert.is(entries.length, manifest.translation.entries);
+  assert.is(new Set(entries).size, entries.length);
 
   // `isa2wasm run` recognises the module and runs it without the ELF file
   const out: number[] = [];

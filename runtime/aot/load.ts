@@ -2,18 +2,18 @@
  * Loading an ahead-of-time translated module (translator/aot/format.ts) without the translator: compile
  * it, read its manifest, map the guest image and install its code in a {@link DynamicExecutor}.
  */
-import { AOT_SECTION, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
+import { AOT_ENTRIES_SECTION, AOT_SECTION, decodeEntryPcs, decodeManifest, type AotManifest } from "../../translator/aot/format.ts";
 import { alignDown, alignUp, PAGE_SIZE, PROT_EXEC, type GuestMemory } from "../memory/memory.ts";
 import { DynamicTier, type CompileRegions, type DynamicTierOptions } from "../jit/tier.ts";
 import type { ProgramLoader, TierParts } from "../process/process.ts";
 import { hardwareFma } from "../jit/hwfma.ts";
-import { inlineFmaSites } from "./fmapatch.ts";
+import { compileAotBytes } from "./compile.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
   manifest: AotManifest;
   module: WebAssembly.Module;
-  /** entry pcs and the names of their exported functions (the code map) */
+  /** entry pcs in the order the module puts their functions into the shared table (the code map) */
   entries: Array<{ entry: number; name: string }>;
   /** fused multiply-add calls made inline when the module was compiled (fmapatch.ts) */
   fmaInlined: number;
@@ -29,37 +29,19 @@ export function isWasmModule(bytes: Uint8Array): boolean {
  * with a clear message otherwise.
  */
 export async function compileAotModule(source: Uint8Array | WebAssembly.Module): Promise<AotProgram> {
-  let module: WebAssembly.Module | undefined;
+  let module: WebAssembly.Module;
   let fmaInlined = 0;
   if (source instanceof WebAssembly.Module) module = source;
-  else {
-    if (hardwareFma() !== undefined) {
-      // this engine's relaxed_madd is fused: the module's fused multiply-add calls inline (fmapatch.ts)
-      try {
-        const patched = inlineFmaSites(source);
-        if (patched.sites > 0) { module = await WebAssembly.compile(patched.bytes as Uint8Array<ArrayBuffer>); fmaInlined = patched.sites; }
-      } catch {
-        // a site that is not the recorded call, or a patched module the engine rejects: the module as it is
-        module = undefined;
-      }
-    }
-    try {
-      module ??= await WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
-    } catch (e) {
-      throw new Error(`not a valid WebAssembly module: ${(e as Error).message} (a module translated with --relaxed-simd-fma needs an engine with relaxed SIMD)`);
-    }
-  }
+  else ({ module, fmaInlined } = await compileAotBytes(source));
   const sections = WebAssembly.Module.customSections(module, AOT_SECTION);
   if (sections.length !== 1) throw new Error(`this WebAssembly module was not made by \`isa2wasm translate\` (no "${AOT_SECTION}" section)`);
   const manifest = decodeManifest(sections[0]!);
   if (manifest.fp.relaxedSimdFma && hardwareFma() === undefined) {
     throw new Error("this module was translated with --relaxed-simd-fma, and this engine's f64x2.relaxed_madd does not round once (or relaxed SIMD is off): translate the program again without it");
   }
-  const entries: AotProgram["entries"] = [];
-  for (const e of WebAssembly.Module.exports(module)) {
-    const m = /^r([0-9a-f]+)$/.exec(e.name);
-    if (m && e.kind === "function") entries.push({ entry: parseInt(m[1]!, 16), name: e.name });
-  }
+  const listed = WebAssembly.Module.customSections(module, AOT_ENTRIES_SECTION);
+  if (listed.length !== 1) throw new Error(`malformed isa2wasm module: no "${AOT_ENTRIES_SECTION}" section`);
+  const entries: AotProgram["entries"] = decodeEntryPcs(listed[0]!).map((entry) => ({ entry, name: `r${entry.toString(16)}` }));
   return { manifest, module, entries, fmaInlined };
 }
 

@@ -16,6 +16,7 @@ import type { Interpreter, Stop } from "../interp/interpreter.ts";
 import { checkFpAssumptions, liftBlock } from "../interp/lift.ts";
 import { DEFAULT_REGION_LIMITS, formRegion, type RegionLimits } from "./regions.ts";
 import { translationImports, type HelperTable } from "./imports.ts";
+import { AOT_TABLE_BASE } from "../../translator/aot/format.ts";
 
 /** What the injected compiler returns (translator/codegen/module.ts CompiledModule, structurally). */
 export interface CompiledBatch {
@@ -57,7 +58,7 @@ export interface DynamicStats {
   invalidations: number;
 }
 
-interface RegionEntry { fn: () => number; index: number; pages: readonly number[]; start: number; end: number }
+interface RegionEntry { fn: (() => number) | undefined; index: number; pages: readonly number[]; start: number; end: number }
 
 /** Most targets of one indirect jump that region formation brings into a region. */
 const MAX_OBSERVED = 16;
@@ -115,12 +116,18 @@ export class DynamicExecutor {
 
   /**
    * Installs an ahead-of-time translated module: instantiates it (its data segments initialise guest
-   * memory, which must be mapped already) and enters its exported entries into the code map. `code`
-   * lists the guest address ranges its code was translated from (writes there drop the translations).
+   * memory, which must be mapped already) and enters its entries into the code map. `entries` are in the
+   * order the module's element segment writes them into the shared table from the imported global
+   * `table_base` on (translator/aot/format.ts AOT_ENTRIES_SECTION); a module without that import exports
+   * them by `name` instead. `code` lists the guest address ranges its code was translated from (writes
+   * there drop the translations).
    */
   async installModule(module: WebAssembly.Module, entries: Array<{ entry: number; name: string }>, code: Array<{ start: number; end: number }>): Promise<void> {
+    const inTable = WebAssembly.Module.imports(module).some((i) => i.module === "env" && i.name === AOT_TABLE_BASE && i.kind === "global");
+    const base = this.table.grow(entries.length);
     const t0 = performance.now();
-    const instance = await WebAssembly.instantiate(module, this.imports);
+    const imports = inTable ? { ...this.imports, env: { ...this.imports.env, [AOT_TABLE_BASE]: base } } : this.imports;
+    const instance = await WebAssembly.instantiate(module, imports);
     this.stats.wasmCompileMs += performance.now() - t0;
     const pages = new Set<number>();
     for (const r of code) {
@@ -129,12 +136,17 @@ export class DynamicExecutor {
     }
     const start = Math.min(...code.map((r) => r.start)), end = Math.max(...code.map((r) => r.end));
     const pageList = [...pages];
-    let index = this.table.grow(entries.length);
+    let index = base;
     for (const { entry, name } of entries) {
-      const fn = instance.exports[name];
-      if (typeof fn !== "function") throw new Error(`translated module lacks the export ${name}`);
-      this.table.set(index, fn);
-      this.code.set(entry, { fn: fn as () => number, index: index++, pages: pageList, start, end });
+      let fn: (() => number) | undefined;
+      if (!inTable) {
+        const f = instance.exports[name];
+        if (typeof f !== "function") throw new Error(`translated module lacks the export ${name}`);
+        fn = f as () => number;
+        this.table.set(index, fn);
+      }
+      // in the table already: its JS function is made when the dispatcher first enters it
+      this.code.set(entry, { fn, index: index++, pages: pageList, start, end });
     }
   }
 
@@ -153,7 +165,7 @@ export class DynamicExecutor {
         const done = this.translatedInstructions + this.interp.instructions - start;
         this.mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, BigInt(this.translatedInstructions + (maxInsns - done)), true);
         this.mem.dv.setInt32(CONTROL_BASE + CTRL.depth, 0, true);
-        const next = region.fn() >>> 0;
+        const next = (region.fn ??= this.table.get(region.index) as () => number)() >>> 0;
         const mdv = this.mem.dv;
         const kind = mdv.getInt32(CONTROL_BASE + CTRL.kind, true) as ExitKind;
         switch (kind) {

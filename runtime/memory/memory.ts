@@ -60,10 +60,18 @@ export class GuestMemory {
   readonly codePages = new Map<number, number>();
   /** called after a checked write touched a page holding translated code (self-modifying code) */
   onCodeWrite: ((addr: number, len: number) => void) | undefined;
+  /**
+   * Per page, 1 once it may hold non-zero bytes: it was mapped (so anything may have written it) or it
+   * belonged to a memory handed in. A page still 0 is as linear memory made it, all zeros, and mapping it
+   * needs no zero fill (an 8 MiB stack is then not written, or faulted in by the host, before it is used).
+   */
+  private readonly used: Uint8Array;
 
   constructor(memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / WASM_PAGE });
     this.prot = new Uint8Array(MAX_BYTES / PAGE_SIZE);
+    this.used = new Uint8Array(MAX_BYTES / PAGE_SIZE);
+    if (memory) this.used.fill(1, 0, Math.ceil(memory.buffer.byteLength / PAGE_SIZE));
     this.refresh();
   }
 
@@ -90,10 +98,22 @@ export class GuestMemory {
     const start = alignDown(addr), end = alignUp(addr + len);
     if (start < GUEST_MIN_ADDR || end > MAX_BYTES || this.reserved(start, end - start)) throw new RangeError(`cannot map 0x${start.toString(16)}..0x${end.toString(16)}`);
     this.ensure(end);
-    if (zero) this.u8.fill(0, start, end);
+    if (zero) this.zeroUsed(start / PAGE_SIZE, end / PAGE_SIZE);
+    this.used.fill(1, start / PAGE_SIZE, end / PAGE_SIZE);
     this.prot.fill(prot | 8, start / PAGE_SIZE, end / PAGE_SIZE);
     this.generation++;
     this.updatePageMap(start, end);
+  }
+
+  /** Zero-fills the pages of [first, end) that may hold data (see {@link used}), in runs. */
+  private zeroUsed(first: number, end: number): void {
+    for (let p = first; p < end;) {
+      if (!this.used[p]) { p++; continue; }
+      let q = p + 1;
+      while (q < end && this.used[q]) q++;
+      this.u8.fill(0, p * PAGE_SIZE, q * PAGE_SIZE);
+      p = q;
+    }
   }
 
   /** Unmaps [addr, addr+len). */

@@ -10,8 +10,9 @@
  * - `memory`: the guest's linear memory (runtime/memory/memory.ts; guest address = Wasm address, the
  *   low 64 KiB hold the control block, the jump cache and the CPU state, see translator/codegen/exits.ts;
  *   the page map that memory accesses test lives at PAGE_MAP_BASE);
- * - `table`: the shared funcref table of translated code; the runtime appends the module's entries to it
- *   and fills the jump cache with their indices;
+ * - `table`: the shared funcref table of translated code, and `table_base` (an i32 global): where in it
+ *   the module's entries go; the runtime grows the table by their number first and fills the jump cache
+ *   with their indices;
  * - `fp_arith`, `fp_cmp`, `fp_toint`, `fp_fromint`, `fp_conv`, `fp_class`: IEEE operations with the guest's
  *   rounding modes, NaN rules and exception flags;
  * - `h_<name>`: the helpers the program's IR calls (`h_rdcycle`, `h_rdinstret`, `h_rdtime` ...), only
@@ -21,13 +22,16 @@
  * holding its `filesz` bytes. The runtime maps every segment (with its permissions, zero-filled up to
  * `memsz`) before instantiating; instantiation then writes the image.
  *
- * **Code map (exports)**: one function `r<pc in lower-case hex>: () -> i32` per translated entry pc (a
- * region: a piece of a discovered function entered at its start and maybe at further pcs, see discover.ts
- * `functionRegions`). Calling it
- * runs guest code from that pc with the CPU state in memory and returns the pc to continue at; why it
- * returned (jump out of translated code, syscall, fence.i, trap) is in the control block (exits.ts).
- * Translated code chains to other regions through the jump cache without returning. Every instruction it
- * runs is counted in `CTRL.icount` (code translated at run time also counts in `CTRL.icountDyn`). Other exports (`body_<pc>`) are internal.
+ * **Code map (table)**: one function `() -> i32` per translated entry pc (a region: a piece of a discovered
+ * function entered at its start and maybe at further pcs, see discover.ts `functionRegions`); an active
+ * element segment writes them into `table` from `table_base` on, in the order of the custom section
+ * {@link AOT_ENTRIES_SECTION} (`"isa2wasm.entries"`), which lists their guest pcs (u32 little-endian each).
+ * Nothing is exported: 5000 exported functions cost V8 about 35 ms of instantiation, and the runtime takes
+ * an entry's JS function from the table only when its dispatcher first enters it. Calling it runs guest
+ * code from that pc with the CPU state in memory and returns the pc to continue at; why it returned (jump
+ * out of translated code, syscall, fence.i, trap) is in the control block (exits.ts). Translated code
+ * chains to other regions through the jump cache without returning. Every instruction it runs is counted
+ * in `CTRL.icount` (code translated at run time also counts in `CTRL.icountDyn`).
  *
  * **Manifest**: a custom section named {@link AOT_SECTION} (`"isa2wasm"`) whose payload is the UTF-8 JSON
  * of an {@link AotManifest} (`format`, `guest`, `image`: entry point, segments, program headers, TLS, brk;
@@ -57,8 +61,33 @@ export const AOT_SECTION = "isa2wasm";
  * host's fused multiply-add (fma_f64, fma_fused; runtime/jit/hwfma.ts). 7: the manifest records the FP
  * assumptions the code was translated with (translator/ir/fpenv.ts). 8: guest calls whose return site is in
  * the caller's region are Wasm calls, with a call depth and return sites in the control block (exits.ts).
+ * 9: region entries are not exported: an active element segment puts them into the shared table from the
+ * imported global table_base on, in the order of the section {@link AOT_ENTRIES_SECTION}.
  */
-export const AOT_FORMAT = 8;
+export const AOT_FORMAT = 9;
+
+/**
+ * In an ahead-of-time module: the custom section listing the guest pc of each region entry (u32
+ * little-endian each), in the order its active element segment writes the entry functions into the shared
+ * table from index the imported i32 global {@link AOT_TABLE_BASE} on.
+ */
+export const AOT_ENTRIES_SECTION = "isa2wasm.entries";
+export const AOT_TABLE_BASE = "table_base";
+
+/** The bytes of {@link AOT_ENTRIES_SECTION}. */
+export function encodeEntryPcs(pcs: readonly number[]): Uint8Array {
+  const out = new Uint8Array(pcs.length * 4);
+  const dv = new DataView(out.buffer);
+  pcs.forEach((pc, i) => dv.setUint32(i * 4, pc >>> 0, true));
+  return out;
+}
+
+/** The guest pcs of {@link AOT_ENTRIES_SECTION}'s bytes. */
+export function decodeEntryPcs(bytes: ArrayBuffer): number[] {
+  if (bytes.byteLength % 4 !== 0) throw new Error(`malformed ${AOT_ENTRIES_SECTION} section`);
+  const dv = new DataView(bytes);
+  return Array.from({ length: bytes.byteLength / 4 }, (_, i) => dv.getUint32(i * 4, true));
+}
 
 /** The manifest: everything the runtime needs to start the process without the ELF file. */
 export interface AotManifest {

@@ -2,7 +2,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BlockBuilder } from "../ir/builder.ts";
 import { makeStateLayout } from "../ir/ir.ts";
-import { compileRegions, regionsToText } from "./module.ts";
+import { compileRegions, regionsToText, type CompiledModule } from "./module.ts";
+import { AOT_ENTRIES_SECTION, AOT_TABLE_BASE, decodeEntryPcs } from "../aot/format.ts";
 import { CALL_STACK_UNITS, CTRL, ExitKind, MAX_CALL_DEPTH } from "./exits.ts";
 import { CONTROL_BASE, GuestMemory, PAGE_FAST_READ, PAGE_FAST_WRITE, PROT_READ, PROT_WRITE } from "../../runtime/memory/memory.ts";
 import { planAccessGroups } from "./access.ts";
@@ -565,9 +566,7 @@ test("in an ahead-of-time module a direct exit tail-calls the target's region, u
   const compiled = compileRegions(layout, [{ entry: 0x100, blocks: [first] }, { entry: 0x200, blocks: [second] }], { aot: true });
   const mem = new GuestMemory();
   const st = new CpuState(mem, layout);
-  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
-  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
-  const fn = instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number;
+  const fn = (await instantiateAot(compiled, mem))(0x100);
   const run = (limit: bigint, noDirect: number) => {
     st.setI64(X1, 0n); st.setI64(X2, 0n);
     mem.dv.setBigInt64(CONTROL_BASE + CTRL.icount, 0n, true);
@@ -580,6 +579,22 @@ test("in an ahead-of-time module a direct exit tail-calls the target's region, u
   assert.equal(run(1n, 0), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "at the instruction limit");
   assert.equal(run(100n, 1), { pc: 0x200, x1: 1n, x2: 0n, icount: 1n }, "after a translation was dropped");
 });
+
+/**
+ * Instantiates an ahead-of-time module as the runtime does (DynamicExecutor.installModule): its entries are
+ * not exported but written into the shared table from the imported table_base on, in the order of
+ * `compiled.regions` (the module's AOT_ENTRIES_SECTION); returns the function of an entry pc.
+ */
+async function instantiateAot(compiled: CompiledModule, mem: GuestMemory): Promise<(pc: number) => () => number> {
+  const table = new WebAssembly.Table({ element: "anyfunc", initial: 1 });
+  const base = table.grow(compiled.regions.length);
+  const imports = translationImports(mem, table, {});
+  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, { ...imports, env: { ...imports.env, [AOT_TABLE_BASE]: base } });
+  assert.ok(compiled.regions.every((r) => !(r.name in instance.exports)), "no entry is exported");
+  const listed = decodeEntryPcs(WebAssembly.Module.customSections(new WebAssembly.Module(compiled.binary as Uint8Array<ArrayBuffer>), AOT_ENTRIES_SECTION)[0]!);
+  assert.equal(listed, compiled.regions.map((r) => r.entry));
+  return (pc) => table.get(base + listed.indexOf(pc)) as () => number;
+}
 
 /**
  * A caller region (0x100: x3 = 0x104, the link; call 0x200 returning to 0x104; 0x104: x1 += x2, jump 0x300)
@@ -605,9 +620,7 @@ test("a call whose return site is in its region calls the callee's region as a W
     const compiled = compileRegions(layout, callerAndCallee(), { aot: true, structure });
     const mem = new GuestMemory();
     const st = new CpuState(mem, layout);
-    const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
-    const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
-    const fn = instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number;
+    const fn = (await instantiateAot(compiled, mem))(0x100);
     const run = (limit: bigint, depth = 0) => {
       st.setI64(X1, 1n); st.setI64(X2, 0n); st.setI64(X3, 0n);
       mem.dv.setBigInt64(CONTROL_BASE + CTRL.icount, 0n, true);
@@ -636,11 +649,10 @@ test("a call whose return site is in its region calls the callee's region as a W
   const compiled = compileRegions(layout, callerAndCallee(8n), { aot: true });
   const mem = new GuestMemory();
   const st = new CpuState(mem, layout);
-  const imports = translationImports(mem, new WebAssembly.Table({ element: "anyfunc", initial: 1 }), {});
-  const { instance } = await WebAssembly.instantiate(compiled.binary as Uint8Array<ArrayBuffer>, imports);
+  const entry = await instantiateAot(compiled, mem);
   mem.dv.setBigInt64(CONTROL_BASE + CTRL.limit, 100n, true);
   st.setI64(X1, 1n);
-  assert.is((instance.exports[compiled.regions.find((r) => r.entry === 0x100)!.name] as () => number)(), 0x10c);
+  assert.is(entry(0x100)(), 0x10c);
   assert.is(st.getI64(X1), 10n, "the return site's block did not run");
   assert.is(mem.dv.getInt32(CONTROL_BASE + CTRL.depth, true), 0);
 });

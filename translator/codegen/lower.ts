@@ -283,7 +283,8 @@ class RegionLowering {
     m.addFunction(name, binaryen.i32, binaryen.i32, this.locals, fn);
     entryPcs.forEach((pc, i) => {
       m.addFunction(regionName(pc), binaryen.none, binaryen.i32, [], m.return_call(name, [m.i32.const(i)], binaryen.i32));
-      m.addFunctionExport(regionName(pc), regionName(pc));
+      // an ahead-of-time module puts its entries into the table itself (module.ts AOT_ENTRIES_SECTION)
+      if (!this.aot) m.addFunctionExport(regionName(pc), regionName(pc));
     });
   }
 

@@ -1,8 +1,9 @@
 /** Compiles a batch of regions into one Wasm module (binary), with binaryen's optimiser. */
 import binaryen from "binaryen";
 import type { StateLayout } from "../ir/ir.ts";
-import { addRegion, addSupportFunctions, bodyName, declareImports, directTargets, helpersUsed, regionEntries, regionName, UnsupportedIR, EXACT_FP, type DirectTarget, type FpModel, type Region, type Structure } from "./lower.ts";
+import { addRegion, addSupportFunctions, bodyName, declareImports, directTargets, helpersUsed, regionEntries, regionName, UnsupportedIR, EXACT_FP, REGION_TABLE, type DirectTarget, type FpModel, type Region, type Structure } from "./lower.ts";
 import { reachableBlocks, separateNestedEntries } from "../ir/region.ts";
+import { AOT_ENTRIES_SECTION, AOT_TABLE_BASE, encodeEntryPcs } from "../aot/format.ts";
 
 /** The result of compiling a batch of regions. */
 export interface CompiledModule {
@@ -118,6 +119,13 @@ function compileOnce(layout: StateLayout, regions: Region[], opts: CompileOption
       // a multiple-entry region that failed: one single-entry region per entry instead (blocks duplicated)
       rejected.pop();
       for (const pc of regionEntries(r)) add({ entry: pc, blocks: reachableBlocks(r.blocks, pc) });
+    }
+    if (opts.aot) {
+      // the entries go into the shared table at the index the runtime imports (table_base), in the order of
+      // a custom section listing their guest pcs: no exports (5000 of them cost V8 35 ms of instantiation)
+      m.addGlobalImport(AOT_TABLE_BASE, "env", AOT_TABLE_BASE, binaryen.i32, false);
+      m.addActiveElementSegment(REGION_TABLE, "entries", compiled.map((c) => c.name), m.global.get(AOT_TABLE_BASE, binaryen.i32));
+      m.addCustomSection(AOT_ENTRIES_SECTION, encodeEntryPcs(compiled.map((c) => c.entry)));
     }
     const level = opts.optimize ?? 2;
     if (opts.scope === "regions" && level > 0) {
