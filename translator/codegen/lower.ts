@@ -534,10 +534,11 @@ class RegionLowering {
   }
 
   /**
-   * Per block, the state slots some path from a region entry may have written by the block's end (a forward
+   * Per block, the state slots some path from a region entry, or from the return site of a call run as a
+   * Wasm call (after which every local is reloaded), may have written by the block's end (a forward
    * may-analysis over the region's blocks; a block's own writes included). An exit at the end of a block
-   * writes back only those: a call out of a region that keeps twenty guest registers in locals stores the few
-   * changed since the region was entered, not all twenty.
+   * writes back only those: a call out of a region that keeps twenty guest registers in locals stores the
+   * few changed since the region was entered or the last call returned, not all twenty.
    */
   private readonly writtenBy = new Map<number, Set<Slot>>();
   private computeWrittenOnEntry(): void {
@@ -557,6 +558,9 @@ class RegionLowering {
       const pc = work.pop()!;
       queued.delete(pc);
       const out = this.writtenBy.get(pc)!;
+      // a call run as a Wasm call (callThrough) stores these before it and reloads every local after it: its
+      // return site starts clean, and the next exit or call stores only what was written since
+      if (this.callReturnSite(byPc.get(pc)!) !== undefined) continue;
       for (const succ of flowSuccessors(byPc.get(pc)!, (p) => byPc.has(p))) {
         const into = this.writtenBy.get(succ);
         if (!into) continue;
