@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { InputError } from "./errors.ts";
 import { enableRelaxedSimd } from "../runtime/host/node.ts";
-import { prefetchAotCompile } from "../runtime/aot/compile.ts";
+import { isWasmModule, prefetchAotCompile } from "../runtime/aot/compile.ts";
 
 /** Readable reasons for the usual file errors (the rest keep Node's message). */
 const FILE_ERRORS: Record<string, string> = {
@@ -58,7 +58,7 @@ function prefetch(args: string[]): { path: string; bytes: Promise<Uint8Array | u
   const path = resolve(io.cwd, program);
   let u8: Uint8Array;
   try { u8 = bytesOf(readFileSync(path)); } catch { return undefined; }
-  if (u8.length < 8 || u8[0] !== 0 || u8[1] !== 0x61 || u8[2] !== 0x73 || u8[3] !== 0x6d) return undefined;
+  if (!isWasmModule(u8)) return undefined;
   prefetchAotCompile(u8);
   return { path, bytes: Promise.resolve(u8) };
 }

@@ -12,6 +12,7 @@ import { nodeHost } from "../../runtime/host/node.ts";
 import { exitCode, GuestProcess, type ExecutionTier, type TierParts } from "../../runtime/process/process.ts";
 import { dynamicTier, type CompileRegions } from "../../runtime/jit/tier.ts";
 import { ArgumentsTooLong } from "../../runtime/process/stack.ts";
+import { isWasmModule } from "../../runtime/aot/compile.ts";
 
 const HELP = `isa2wasm run: run a statically linked Linux program for riscv64 (ppc32 to come)
 
@@ -79,9 +80,6 @@ export interface RunArgs {
 }
 
 const VALUED = new Set(["tier", "map", "cwd", "env", "seed"]);
-
-/** `isa2wasm translate` output: the WebAssembly magic number and version 1. */
-const isWasm = (b: Uint8Array) => b.length >= 8 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d && b[4] === 1;
 
 /**
  * Parses `run`'s arguments. `hostCwd` is the host's current directory (absolute), `hostEnv` the host's
@@ -173,7 +171,7 @@ async function loadRegionCompiler(): Promise<CompileRegions> {
 /** Runs a parsed command line with the given host (the real process's, or a test's). */
 export async function runProgram(r: RunArgs, io: CliIO, host: HostAdapter): Promise<number> {
   const bytes = await io.readFile(r.program);
-  if (isWasm(bytes)) return runTranslated(r, io, host, bytes);
+  if (isWasmModule(bytes)) return runTranslated(r, io, host, bytes);
   const { elf, guest } = parseGuestProgram(bytes, r.program);
   let tier: ((p: TierParts) => ExecutionTier) | undefined;
   if (r.tier === "dynamic") {

@@ -16,6 +16,11 @@ export interface CompiledAotBytes {
   fmaInlined: number;
 }
 
+/** True when `bytes` start with the Wasm magic number and version 1. */
+export function isWasmModule(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1;
+}
+
 const started = new WeakMap<Uint8Array, Promise<CompiledAotBytes>>();
 
 /** Starts compiling `bytes` now; {@link compileAotBytes} of the same object takes the result. */

@@ -8,6 +8,7 @@ import { DynamicTier, type CompileRegions, type DynamicTierOptions } from "../ji
 import type { ProgramLoader, TierParts } from "../process/process.ts";
 import { hardwareFma } from "../jit/hwfma.ts";
 import { compileAotBytes } from "./compile.ts";
+export { isWasmModule } from "./compile.ts";
 
 /** A compiled translated module and what it holds. */
 export interface AotProgram {
@@ -19,10 +20,6 @@ export interface AotProgram {
   fmaInlined: number;
 }
 
-/** True when `bytes` start with the Wasm magic number and version 1. */
-export function isWasmModule(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d && bytes[4] === 1;
-}
 
 /**
  * Compiles a translated module (or takes one compiled already) and reads its manifest; throws an Error
